@@ -1,0 +1,26 @@
+package org.explainj.model;
+
+import ai.djl.engine.Engine;
+
+/** Starts DJL's PyTorch engine offline, with the native library from the class path. */
+public final class Engines {
+
+    private Engines() {
+    }
+
+    /**
+     * Returns the PyTorch engine. Thread count: system property {@code explainj.threads} (else libtorch's
+     * default). Nothing is downloaded: {@code ai.djl.offline} is set unless the user set it.
+     */
+    public static synchronized Engine pytorch() {
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+        String threads = System.getProperty("explainj.threads");
+        if (threads != null && System.getProperty("ai.djl.pytorch.num_threads") == null) {
+            System.setProperty("ai.djl.pytorch.num_threads", threads);
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
+        return Engine.getEngine("PyTorch");
+    }
+}

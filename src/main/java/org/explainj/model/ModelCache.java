@@ -1,0 +1,194 @@
+package org.explainj.model;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Loads each model file once and keeps it while the file is unchanged (same size and modification time).
+ * The prepared (rewritten) copy of the archive lives in a cache folder keyed by the file's SHA-256, so it is made
+ * once per model content, also across sessions. The user's file is only ever read.
+ */
+public final class ModelCache {
+
+    /** Bump when the rewriter's output changes, so old prepared copies are not reused. */
+    static final int REWRITE_VERSION = 1;
+
+    private static final ModelCache SHARED = new ModelCache(defaultCacheDir());
+
+    private record Entry(long size, long modified, TorchScriptModel model) {
+    }
+
+    private final Path cacheDir;
+    private final Map<Path, Entry> models = new LinkedHashMap<>();
+    private int loads;
+    private int rewrites;
+
+    public ModelCache(Path cacheDir) {
+        this.cacheDir = cacheDir;
+    }
+
+    /** The process-wide cache (what the ImageJ commands use). */
+    public static ModelCache shared() {
+        return SHARED;
+    }
+
+    /**
+     * Where prepared archives go: system property {@code explainj.cache}, else environment variable
+     * {@code EXPLAINJ_CACHE}, else {@code ~/.cache/explainj}.
+     */
+    public static Path defaultCacheDir() {
+        String p = System.getProperty("explainj.cache");
+        if (p == null || p.isBlank()) {
+            p = System.getenv("EXPLAINJ_CACHE");
+        }
+        if (p == null || p.isBlank()) {
+            return Path.of(System.getProperty("user.home"), ".cache", "explainj");
+        }
+        return Path.of(p);
+    }
+
+    /** Returns the loaded model for a file, loading it if it is new or changed on disk. */
+    public synchronized TorchScriptModel get(Path file) {
+        Path key = file.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(key)) {
+            throw new ModelException("Model file not found: " + file + ". Give the path of a TorchScript file "
+                    + "(.pt) saved with torch.jit.save.");
+        }
+        long size;
+        long modified;
+        try {
+            size = Files.size(key);
+            modified = Files.getLastModifiedTime(key).toMillis();
+        } catch (IOException e) {
+            throw new ModelException("Cannot read the model file " + file + ": " + e.getMessage(), e);
+        }
+        Entry e = models.get(key);
+        if (e != null && e.size == size && e.modified == modified) {
+            return e.model;
+        }
+        if (e != null) {
+            models.remove(key);
+            e.model.close();
+        }
+        TorchScriptModel model = load(key);
+        models.put(key, new Entry(size, modified, model));
+        return model;
+    }
+
+    /** How many times a model file was loaded (for tests and benchmarks). */
+    public synchronized int loads() {
+        return loads;
+    }
+
+    /** How many times an archive was rewritten (not found in the cache folder). */
+    public synchronized int rewrites() {
+        return rewrites;
+    }
+
+    /** Closes every model. */
+    public synchronized void clear() {
+        models.values().forEach(en -> en.model.close());
+        models.clear();
+    }
+
+    private TorchScriptModel load(Path file) {
+        Engines.pytorch();
+        TorchScriptArchive archive = TorchScriptArchive.read(file);
+        String sha = sha256(file);
+        loads++;
+        ModuleTree tree;
+        Path prepared;
+        String reason = null;
+        try {
+            tree = ModuleTree.of(archive);
+        } catch (ModelException ex) {
+            Model m = loadDjl(file, file);
+            return new TorchScriptModel(file, sha, null, m, false, ex.getMessage());
+        }
+        try {
+            prepared = preparedCopy(archive, sha);
+        } catch (ModelException ex) {
+            prepared = null;
+            reason = ex.getMessage();
+        }
+        if (prepared != null) {
+            try {
+                return new TorchScriptModel(file, sha, tree, loadDjl(prepared, file), true, null);
+            } catch (ModelException ex) {
+                reason = "libtorch rejected the prepared copy (" + ex.getMessage() + "). Please report this model "
+                        + "structure.";
+                deleteQuietly(prepared);
+            }
+        }
+        return new TorchScriptModel(file, sha, tree, loadDjl(file, file), false, reason);
+    }
+
+    private Path preparedCopy(TorchScriptArchive archive, String sha) {
+        Path target = cacheDir.resolve("prepared").resolve(sha + "-v" + REWRITE_VERSION + ".pt");
+        if (Files.isRegularFile(target)) {
+            return target;
+        }
+        Map<String, String> code = new TapRewriter(ModuleTree.of(archive)).rewrite(archive);
+        try {
+            Files.createDirectories(target.getParent());
+            Path tmp = Files.createTempFile(target.getParent(), sha, ".tmp");
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                archive.writeWithCode(code, out);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException ex) {
+            throw new ModelException("Cannot write the prepared model copy to " + target.getParent() + ": "
+                    + ex.getMessage() + ". Set the cache folder with -Dexplainj.cache=<folder> or EXPLAINJ_CACHE.",
+                    ex);
+        }
+        rewrites++;
+        return target;
+    }
+
+    private static Model loadDjl(Path file, Path userFile) {
+        Model model = Model.newInstance("explainj", "PyTorch");
+        try {
+            model.load(file, null, Map.of("trainParam", "true"));
+            return model;
+        } catch (IOException | MalformedModelException | RuntimeException ex) {
+            model.close();
+            throw new ModelException("libtorch could not load " + userFile.getFileName() + ": "
+                    + TorchScriptModel.firstLine(ex.getMessage()), ex);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // a stale copy is rewritten next time anyway
+        }
+    }
+
+    static String sha256(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                digest.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (IOException e) {
+            throw new ModelException("Cannot read the model file " + file + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,410 @@
+package org.explainj.model;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Adds to a copy of a TorchScript archive one entry method, {@value #ENTRY}{@code (x, ctl) -> List[Tensor]}, that
+ * runs the model's forward and returns {@code [output, taps...]}. {@code ctl = [layer, relu_mode]}:
+ * <ul>
+ * <li>{@code layer} = the pre-order number of a module ({@link ModuleTree}); every output of that module becomes a
+ * leaf tensor (detached, requires grad) that is appended to the taps, and a clone of it flows on. After a backward
+ * from the output, the leaf's gradient is dY/dA. No gradient is spent below the cut. {@code -1} taps nothing.</li>
+ * <li>{@code relu_mode = 1}: every ReLU call appends its input z and a leaf t = relu(z), so that a caller can
+ * back-propagate segment by segment with its own ReLU rule.</li>
+ * </ul>
+ * The original methods are untouched: each class on a call path gets copies ({@code ej_<method>}) that thread the
+ * tap list, the selection and the module number through the calls. Skip connections and concatenations are
+ * untouched because nothing is split.
+ */
+final class TapRewriter {
+
+    static final String ENTRY = "ej_explain";
+    private static final String EXTRA_PARAMS = "ej_taps: List[Tensor], ej_sel: int, ej_id: int, ej_relu: int";
+
+    private final ModuleTree tree;
+    private final Map<String, ScriptClass> classes;
+    private final Map<String, List<String>> added = new LinkedHashMap<>();
+    private final Set<String> generated = new HashSet<>();
+    private final Deque<String[]> work = new ArrayDeque<>();
+    private final Map<String, Boolean> needsCopyMemo = new HashMap<>();
+    private final Set<String> reluHelperAdded = new HashSet<>();
+
+    TapRewriter(ModuleTree tree) {
+        this.tree = tree;
+        this.classes = tree.classes();
+    }
+
+    /** Returns the replaced code entries. */
+    Map<String, String> rewrite(TorchScriptArchive archive) {
+        ScriptClass root = tree.rootClass();
+        ScriptClass.Method forward = root.methods.get("forward");
+        if (forward == null) {
+            throw unsupported("the root module " + root.simpleName + " has no forward method");
+        }
+        List<String> params = splitTopLevel(forward.params());
+        if (params.size() != 2) {
+            throw new ModelException("The model's forward takes " + (params.size() - 1) + " inputs ("
+                    + forward.params().replaceAll("\\s+", " ") + "); ExplainJ explains models with one image "
+                    + "input. Wrap the model in a module whose forward takes a single tensor.");
+        }
+        if (!"Tensor".equals(forward.returnType())) {
+            throw new ModelException("The model's forward returns " + forward.returnType() + ", not a single "
+                    + "tensor. Wrap the model so that forward returns the class scores (logits) as one tensor.");
+        }
+        String x = params.get(1).split(":")[0].trim();
+        String self = forward.selfName();
+        List<String> entry = new ArrayList<>();
+        entry.add("  def " + ENTRY + "(" + self + ": " + root.qualifiedName + ",");
+        entry.add("    " + x + ": Tensor, ej_ctl: Tensor) -> List[Tensor]:");
+        entry.add("    ej_taps = annotate(List[Tensor], [])");
+        entry.add("    ej_sel = int(ej_ctl[0])");
+        entry.add("    ej_relu = int(ej_ctl[1])");
+        entry.add("    ej_y = (" + self + ").ej_forward(ej_taps, ej_sel, 0, ej_relu, " + x + ")");
+        entry.add("    return [ej_y] + ej_taps");
+        added.computeIfAbsent(root.qualifiedName, k -> new ArrayList<>()).addAll(entry);
+        schedule(root, "forward", true);
+        while (!work.isEmpty()) {
+            String[] item = work.pop();
+            generate(classes.get(item[0]), item[1], Boolean.parseBoolean(item[2]));
+        }
+        return insert(archive);
+    }
+
+    private void schedule(ScriptClass cls, String method, boolean entryVariant) {
+        String key = cls.qualifiedName + "#" + method + "#" + entryVariant;
+        if (generated.add(key)) {
+            if (!cls.methods.containsKey(method)) {
+                throw unsupported("the class " + cls.simpleName + " has no method " + method);
+            }
+            work.push(new String[] {cls.qualifiedName, method, Boolean.toString(entryVariant)});
+        }
+    }
+
+    private static String copyName(String method, boolean entryVariant) {
+        return (entryVariant ? "ej_" : "ejh_") + method;
+    }
+
+    /** Generates the copy of one method: calls to submodules and ReLUs rewritten, taps at its returns. */
+    private void generate(ScriptClass cls, String methodName, boolean entryVariant) {
+        ScriptClass.Method m = cls.methods.get(methodName);
+        Map<String, String> aliases = new HashMap<>();
+        Set<String> reluAliases = new HashSet<>();
+        List<String> out = new ArrayList<>();
+        String params = m.params();
+        int firstComma = indexOfTopLevelComma(params);
+        String selfParam = firstComma < 0 ? params : params.substring(0, firstComma);
+        String restParams = firstComma < 0 ? "" : params.substring(firstComma + 1).trim();
+        out.add("  def " + copyName(methodName, entryVariant) + "(" + selfParam.trim() + ", " + EXTRA_PARAMS
+                + (restParams.isEmpty() ? "" : ",\n    " + restParams) + ") -> "
+                + (m.returnType().isEmpty() ? "NoneType" : m.returnType()) + ":");
+        boolean tapReturns = entryVariant && "Tensor".equals(m.returnType());
+        for (String line : m.body()) {
+            int indent = 0;
+            while (indent < line.length() && line.charAt(indent) == ' ') {
+                indent++;
+            }
+            String pad = line.substring(0, indent);
+            String stmt = line.substring(indent);
+            recordAlias(cls, m.selfName(), stmt, aliases, reluAliases);
+            String rewritten = transform(cls, m.selfName(), stmt, aliases, reluAliases);
+            if (tapReturns && rewritten.startsWith("return ")) {
+                out.add(pad + "ej_out = " + rewritten.substring("return ".length()));
+                out.add(pad + "if ej_sel == ej_id:");
+                out.add(pad + "  ej_leaf = ej_out.detach().requires_grad_()");
+                out.add(pad + "  ej_taps.append(ej_leaf)");
+                out.add(pad + "  ej_out = torch.clone(ej_leaf)");
+                out.add(pad + "else:");
+                out.add(pad + "  pass");
+                out.add(pad + "return ej_out");
+            } else {
+                out.add(pad + rewritten);
+            }
+        }
+        added.computeIfAbsent(cls.qualifiedName, k -> new ArrayList<>()).addAll(out);
+    }
+
+    private static final Pattern ALIAS_ATTR = Pattern.compile("^(\\w+) = (\\w+)\\.(\\w+)$");
+    private static final Pattern ALIAS_GETATTR = Pattern.compile("^(\\w+) = getattr\\((\\w+), \"([^\"]+)\"\\)$");
+    private static final Pattern ALIAS_RELU =
+            Pattern.compile("^(\\w+) = (?:__torch__\\.)?torch\\.nn\\.functional\\.relu_?$");
+
+    private void recordAlias(ScriptClass cls, String self, String stmt, Map<String, String> aliases,
+                             Set<String> reluAliases) {
+        Matcher a = ALIAS_ATTR.matcher(stmt);
+        Matcher g = ALIAS_GETATTR.matcher(stmt);
+        String local = null;
+        String attr = null;
+        if (a.matches() && a.group(2).equals(self)) {
+            local = a.group(1);
+            attr = a.group(3);
+        } else if (g.matches() && g.group(2).equals(self)) {
+            local = g.group(1);
+            attr = g.group(3);
+        }
+        if (local != null) {
+            if (tree.submodules(cls).containsKey(attr)) {
+                aliases.put(local, attr);
+            } else {
+                aliases.remove(local);
+            }
+        } else {
+            Matcher r = ALIAS_RELU.matcher(stmt);
+            if (r.matches()) {
+                reluAliases.add(r.group(1));
+            }
+        }
+    }
+
+    // (recv).method(   where recv = local | self.attr | getattr(self, "attr")
+    private static final Pattern CALL = Pattern.compile(
+            "\\((?:(\\w+)|(\\w+)\\.(\\w+)|getattr\\((\\w+), \"([^\"]+)\"\\))\\)\\.(\\w+)\\(");
+    private static final Pattern RELU_CALL = Pattern.compile(
+            "(?:__torch__\\.)?torch\\.(?:nn\\.functional\\.)?relu_?\\(");
+    private static final Pattern NAME_CALL = Pattern.compile("(\\w+)\\(");
+
+    /** Rewrites the calls in one statement (recursively inside their arguments). */
+    String transform(ScriptClass cls, String self, String s, Map<String, String> aliases, Set<String> reluAliases) {
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\'') {
+                int end = endOfString(s, i);
+                out.append(s, i, end);
+                i = end;
+                continue;
+            }
+            boolean boundary = i == 0 || !(Character.isLetterOrDigit(s.charAt(i - 1)) || s.charAt(i - 1) == '_'
+                    || s.charAt(i - 1) == '.');
+            if (c == '(') {
+                Matcher cm = CALL.matcher(s).region(i, s.length());
+                if (cm.lookingAt()) {
+                    String replaced = rewriteCall(cls, self, s, cm, aliases, reluAliases);
+                    if (replaced != null) {
+                        out.append(replaced);
+                        i = ScriptClass.matchingParen(s, cm.end() - 1) + 1;
+                        continue;
+                    }
+                }
+            }
+            if (boundary) {
+                Matcher rm = RELU_CALL.matcher(s).region(i, s.length());
+                Matcher nm = NAME_CALL.matcher(s).region(i, s.length());
+                boolean relu = rm.lookingAt();
+                int open = relu ? rm.end() - 1 : -1;
+                if (!relu && nm.lookingAt() && reluAliases.contains(nm.group(1))) {
+                    relu = true;
+                    open = nm.end() - 1;
+                }
+                if (relu) {
+                    int close = ScriptClass.matchingParen(s, open);
+                    List<String> args = splitTopLevel(s.substring(open + 1, close));
+                    String z = transform(cls, self, args.get(0).trim(), aliases, reluAliases);
+                    addReluHelper(cls);
+                    out.append("(").append(self).append(").ej_relu_site(ej_taps, ej_relu, ").append(z).append(")");
+                    i = close + 1;
+                    continue;
+                }
+            }
+            out.append(c);
+            i++;
+        }
+        return out.toString();
+    }
+
+    private String rewriteCall(ScriptClass cls, String self, String s, Matcher cm, Map<String, String> aliases,
+                              Set<String> reluAliases) {
+        String method = cm.group(6);
+        String receiverText = s.substring(cm.start(), cm.start(6) - 1);
+        String child = null;
+        boolean selfCall = false;
+        if (cm.group(1) != null) {
+            if (cm.group(1).equals(self)) {
+                selfCall = true;
+            } else {
+                child = aliases.get(cm.group(1));
+            }
+        } else if (cm.group(2) != null && cm.group(2).equals(self)) {
+            child = tree.submodules(cls).containsKey(cm.group(3)) ? cm.group(3) : null;
+        } else if (cm.group(4) != null && cm.group(4).equals(self)) {
+            child = tree.submodules(cls).containsKey(cm.group(5)) ? cm.group(5) : null;
+        }
+        if (child == null && !selfCall) {
+            return null;
+        }
+        int open = cm.end() - 1;
+        int close = ScriptClass.matchingParen(s, open);
+        if (close < 0) {
+            throw unsupported("an unbalanced call in " + cls.simpleName + ": " + s);
+        }
+        String args = transform(cls, self, s.substring(open + 1, close), aliases, reluAliases).trim();
+        if (args.endsWith(",")) {
+            args = args.substring(0, args.length() - 1).trim();
+        }
+        String id;
+        ScriptClass target;
+        if (selfCall) {
+            if (!cls.methods.containsKey(method) || !needsCopy(cls, method)) {
+                return null;
+            }
+            target = cls;
+            id = "ej_id";
+        } else {
+            target = tree.submodules(cls).get(child);
+            id = "ej_id + " + tree.offset(cls, child);
+        }
+        schedule(target, method, !selfCall);
+        return receiverText + "." + copyName(method, !selfCall) + "(ej_taps, ej_sel, " + id + ", ej_relu"
+                + (args.isEmpty() ? "" : ", " + args) + ")";
+    }
+
+    /** Whether a helper method (called on self) calls submodules or ReLUs, directly or through other helpers. */
+    private boolean needsCopy(ScriptClass cls, String method) {
+        String key = cls.qualifiedName + "#" + method;
+        Boolean memo = needsCopyMemo.get(key);
+        if (memo != null) {
+            return memo;
+        }
+        needsCopyMemo.put(key, false); // recursion guard
+        boolean needs = false;
+        ScriptClass.Method m = cls.methods.get(method);
+        for (String line : m.body()) {
+            String stmt = line.trim();
+            Matcher a = ALIAS_ATTR.matcher(stmt);
+            Matcher g = ALIAS_GETATTR.matcher(stmt);
+            if ((a.matches() && tree.submodules(cls).containsKey(a.group(3)))
+                    || (g.matches() && tree.submodules(cls).containsKey(g.group(3)))) {
+                needs = true;
+            }
+            if (ALIAS_RELU.matcher(stmt).matches() || RELU_CALL.matcher(stmt).find()) {
+                needs = true;
+            }
+            Matcher cm = CALL.matcher(stmt);
+            while (cm.find()) {
+                if (m.selfName().equals(cm.group(1)) && cls.methods.containsKey(cm.group(6))
+                        && needsCopy(cls, cm.group(6))) {
+                    needs = true;
+                }
+            }
+        }
+        needsCopyMemo.put(key, needs);
+        return needs;
+    }
+
+    private void addReluHelper(ScriptClass cls) {
+        if (!reluHelperAdded.add(cls.qualifiedName)) {
+            return;
+        }
+        List<String> h = added.computeIfAbsent(cls.qualifiedName, k -> new ArrayList<>());
+        h.add("  def ej_relu_site(self: " + cls.qualifiedName + ",");
+        h.add("    ej_taps: List[Tensor], ej_mode: int, ej_z: Tensor) -> Tensor:");
+        h.add("    if ej_mode == 1:");
+        h.add("      ej_taps.append(ej_z)");
+        h.add("      ej_t = torch.relu(ej_z).detach().requires_grad_()");
+        h.add("      ej_taps.append(ej_t)");
+        h.add("      ej_r = torch.clone(ej_t)");
+        h.add("    else:");
+        h.add("      ej_r = torch.relu(ej_z)");
+        h.add("    return ej_r");
+    }
+
+    /** Inserts the generated methods at the end of their classes. */
+    private Map<String, String> insert(TorchScriptArchive archive) {
+        Map<String, String> code = archive.codeFiles();
+        Map<String, String> replaced = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> e : added.entrySet()) {
+            ScriptClass cls = classes.get(e.getKey());
+            String text = replaced.getOrDefault(cls.file, code.get(cls.file));
+            List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
+            int start = lines.indexOf(lines.stream().filter(l -> l.startsWith("class " + cls.simpleName + "("))
+                    .findFirst().orElseThrow());
+            int end = start + 1;
+            while (end < lines.size() && (lines.get(end).isEmpty() || lines.get(end).startsWith(" "))) {
+                end++;
+            }
+            while (end > start + 1 && lines.get(end - 1).isEmpty()) {
+                end--;
+            }
+            lines.addAll(end, e.getValue());
+            replaced.put(cls.file, String.join("\n", lines));
+        }
+        return replaced;
+    }
+
+    private static int endOfString(String s, int start) {
+        char q = s.charAt(start);
+        for (int i = start + 1; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == q) {
+                return i + 1;
+            }
+        }
+        return s.length();
+    }
+
+    private static int indexOfTopLevelComma(String s) {
+        int depth = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '(' || c == '[' || c == '{') {
+                depth++;
+            } else if (c == ')' || c == ']' || c == '}') {
+                depth--;
+            } else if (c == ',' && depth == 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Splits at top-level commas; drops a trailing empty piece ({@code "a, b, "} gives two). */
+    static List<String> splitTopLevel(String s) {
+        List<String> parts = new ArrayList<>();
+        int depth = 0;
+        int from = 0;
+        boolean inString = false;
+        char quote = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == quote) {
+                    inString = false;
+                }
+            } else if (c == '"' || c == '\'') {
+                inString = true;
+                quote = c;
+            } else if (c == '(' || c == '[' || c == '{') {
+                depth++;
+            } else if (c == ')' || c == ']' || c == '}') {
+                depth--;
+            } else if (c == ',' && depth == 0) {
+                parts.add(s.substring(from, i));
+                from = i + 1;
+            }
+        }
+        if (!s.substring(from).isBlank()) {
+            parts.add(s.substring(from));
+        }
+        return parts;
+    }
+
+    private static ModelException unsupported(String construct) {
+        return new ModelException("ExplainJ cannot prepare this model for layer methods: " + construct
+                + ". Saliency still works; for layer methods export a model with a plain forward, or "
+                + "a prepared model (see the README).");
+    }
+}

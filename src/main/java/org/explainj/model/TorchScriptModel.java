@@ -1,0 +1,180 @@
+package org.explainj.model;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A TorchScript classifier loaded once for explanation: parameters can take gradients, BatchNorm and Dropout stay in
+ * eval mode, and (when the archive could be prepared) every module in {@link #tree()} can be tapped.
+ *
+ * <p>Get instances from {@link ModelCache}; they are shared and closed by the cache. Runs on one model are
+ * serialised ({@link #lock()}), because libtorch modules carry per-call state (train/eval flags, gradients).
+ */
+public final class TorchScriptModel implements AutoCloseable {
+
+    private final Path source;
+    private final String sha256;
+    private final ModuleTree tree;
+    private final Model djlModel;
+    private final PtSymbolBlock block;
+    private final boolean prepared;
+    private final String notPreparedReason;
+    private final Object lock = new Object();
+    private Map<String, NDArray> parameters;
+
+    TorchScriptModel(Path source, String sha256, ModuleTree tree, Model djlModel, boolean prepared,
+                     String notPreparedReason) {
+        this.source = source;
+        this.sha256 = sha256;
+        this.tree = tree;
+        this.djlModel = djlModel;
+        this.block = (PtSymbolBlock) djlModel.getBlock();
+        this.prepared = prepared;
+        this.notPreparedReason = notPreparedReason;
+        // Parameters must not accumulate gradients we never read; activations and inputs get them instead.
+        block.freezeParameters(true);
+        // Eval mode once, and every later call runs with training=true (needed for autograd in DJL), which DJL
+        // does not turn into module.train() because its flag already says "training". So BatchNorm keeps its
+        // running statistics. Never call the block with training=false: DJL would flip the mode.
+        JniUtils.enableInferenceMode(block);
+    }
+
+    /** The user's model file (never modified). */
+    public Path source() {
+        return source;
+    }
+
+    public String sha256() {
+        return sha256;
+    }
+
+    /** The module tree read from the archive's code. */
+    public ModuleTree tree() {
+        return tree;
+    }
+
+    /** Whether layer taps and ReLU stages are available; see {@link #notPreparedReason()}. */
+    public boolean layersAvailable() {
+        return prepared;
+    }
+
+    public String notPreparedReason() {
+        return notPreparedReason;
+    }
+
+    /** Hold this while running a whole explanation (forward and backward passes). */
+    public Object lock() {
+        return lock;
+    }
+
+    /** A manager for one explanation; close it to free every array of that explanation. */
+    public NDManager newManager() {
+        return djlModel.getNDManager().newSubManager();
+    }
+
+    /**
+     * Runs the model with autograd on. Index the target out of the output inside a {@link GradScope} too. Returns {@code [output, taps...]} (see {@link TapRewriter}).
+     *
+     * @param layer     the module to tap, or null
+     * @param reluStages whether every ReLU call returns its input and a leaf output
+     */
+    public NDList run(NDArray input, String layer, boolean reluStages) {
+        boolean needsTaps = layer != null || reluStages;
+        if (needsTaps && !prepared) {
+            throw new LayerException("Layer methods are not available for " + source.getFileName() + ": "
+                    + notPreparedReason);
+        }
+        int id = -1;
+        if (layer != null) {
+            ModuleTree.Node node = tree.node(layer);
+            if (node == null) {
+                throw new LayerException(LayerNames.unknownLayerMessage(layer, tree));
+            }
+            id = node.id();
+        }
+        NDManager manager = input.getManager();
+        try (GradScope grad = GradScope.open()) {
+            NDList in = new NDList(input);
+            if (prepared) {
+                NDArray ctl = manager.create(new long[] {id, reluStages ? 1 : 0});
+                NDArray marker = manager.create(0f);
+                marker.setName("module_method:" + TapRewriter.ENTRY);
+                in.add(ctl);
+                in.add(marker);
+            }
+            return block.forward(new ParameterStore(manager, false), in, true);
+        } catch (ai.djl.engine.EngineException e) {
+            throw new ModelException("The model failed on an input of shape " + input.getShape() + ": "
+                    + firstLine(e.getMessage()) + ". Check the input size and channel count the model expects.", e);
+        }
+    }
+
+    /** Back-propagates {@code target} with the given upstream gradient, keeping the graph for more passes. */
+    public static void backward(NDArray target, NDArray upstream, boolean keepGraph) {
+        try (GradScope grad = GradScope.open()) {
+            JniUtils.backward((ai.djl.pytorch.engine.PtNDArray) target, (ai.djl.pytorch.engine.PtNDArray) upstream,
+                    keepGraph, false);
+        }
+    }
+
+    /** Named parameters ({@code fc.weight}...), as the model holds them. Do not close them. */
+    public synchronized Map<String, NDArray> parameters() {
+        if (parameters == null) {
+            parameters = new LinkedHashMap<>();
+            block.getParameters().forEach(p -> parameters.put(p.getKey(), p.getValue().getArray()));
+        }
+        return parameters;
+    }
+
+    /**
+     * The number of input channels, read from the first 4-D weight (a Conv2d's in_channels × groups when groups
+     * is 1); -1 when unknown.
+     */
+    public int inputChannels() {
+        for (NDArray p : parameters().values()) {
+            if (p.getShape().dimension() == 4 && p.getDataType() == DataType.FLOAT32) {
+                return (int) p.getShape().get(1);
+            }
+        }
+        return -1;
+    }
+
+    /** Module paths in pre-order, without the root. */
+    public List<String> layerPaths() {
+        List<String> paths = new ArrayList<>();
+        for (ModuleTree.Node n : tree.nodes()) {
+            if (!n.path().isEmpty()) {
+                paths.add(n.path());
+            }
+        }
+        return paths;
+    }
+
+    static String firstLine(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        for (String line : message.split("\n")) {
+            if (!line.isBlank() && !line.startsWith("Exception raised from")) {
+                return line.trim();
+            }
+        }
+        return message.trim();
+    }
+
+    @Override
+    public void close() {
+        djlModel.close();
+    }
+}

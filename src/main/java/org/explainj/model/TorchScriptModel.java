@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A TorchScript classifier loaded once for explanation: parameters can take gradients, BatchNorm and Dropout stay in
@@ -30,7 +31,7 @@ public final class TorchScriptModel implements AutoCloseable {
     private final PtSymbolBlock block;
     private final boolean prepared;
     private final String notPreparedReason;
-    private final Object lock = new Object();
+    private final ReentrantLock lock = new ReentrantLock();
     private Map<String, NDArray> parameters;
 
     TorchScriptModel(Path source, String sha256, ModuleTree tree, Model djlModel, boolean prepared,
@@ -74,7 +75,7 @@ public final class TorchScriptModel implements AutoCloseable {
     }
 
     /** Hold this while running a whole explanation (forward and backward passes). */
-    public Object lock() {
+    public ReentrantLock lock() {
         return lock;
     }
 
@@ -150,12 +151,19 @@ public final class TorchScriptModel implements AutoCloseable {
         return -1;
     }
 
+    /** The default layer for CAM methods ({@link ModuleTree#defaultCamLayer()}), or null. */
+    public String defaultCamLayer() {
+        return tree == null ? null : tree.defaultCamLayer();
+    }
+
     /** Module paths in pre-order, without the root. */
     public List<String> layerPaths() {
         List<String> paths = new ArrayList<>();
-        for (ModuleTree.Node n : tree.nodes()) {
-            if (!n.path().isEmpty()) {
-                paths.add(n.path());
+        if (tree != null) {
+            for (ModuleTree.Node n : tree.nodes()) {
+                if (!n.path().isEmpty()) {
+                    paths.add(n.path());
+                }
             }
         }
         return paths;

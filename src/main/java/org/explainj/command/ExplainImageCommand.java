@@ -1,0 +1,198 @@
+package org.explainj.command;
+
+import ij.ImagePlus;
+import ij.process.FloatProcessor;
+import ij.process.LUT;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.Locale;
+import net.imglib2.img.Img;
+import net.imglib2.type.numeric.real.FloatType;
+import org.explainj.ExplainJException;
+import org.explainj.explain.Attribution;
+import org.explainj.explain.ExplainOptions;
+import org.explainj.explain.Explainers;
+import org.explainj.explain.Method;
+import org.explainj.explain.Target;
+import org.explainj.model.ModelCache;
+import org.explainj.model.TorchScriptModel;
+import org.explainj.render.HeatmapImages;
+import org.explainj.render.ImageBridge;
+import org.explainj.render.Luts;
+import org.explainj.tensor.ImageTensors;
+import org.explainj.tensor.InputException;
+import org.explainj.tensor.InputSpec;
+import org.explainj.tensor.ModelInput;
+import org.explainj.tensor.Scaling;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+/**
+ * Explains one image with one model: the heatmap as a new 32-bit image (and as an ImgLib2 image), optionally an
+ * overlay on the image. Field names are the macro keys of {@code run("Explain Image...", "...")}.
+ *
+ * <p>Usable from scripts and {@code CommandService}; the menu entry is the ImageJ 1.x plugin that fills these
+ * fields from its dialog or from macro options and runs this command.
+ */
+@Plugin(type = Command.class, label = "Explain Image", headless = true)
+public class ExplainImageCommand implements Command {
+
+    @Parameter(label = "Image")
+    public ImagePlus image;
+
+    @Parameter(label = "Model", description = "TorchScript file (.pt) saved with torch.jit.save")
+    public File model;
+
+    @Parameter(label = "Method", choices = {"Grad-CAM", "Saliency"})
+    public String method = "Grad-CAM";
+
+    @Parameter(label = "Layer", required = false, description = "Module path, e.g. layer4; blank: default layer")
+    public String layer = "";
+
+    @Parameter(label = "Target", description = "top, or a class index (0-based)")
+    public String target = "top";
+
+    @Parameter(label = "Scale", choices = {"type", "none", "minmax"})
+    public String scale = "type";
+
+    @Parameter(label = "Channels", required = false, description = "Image channels in model order, e.g. 1,2,3")
+    public String channels = "";
+
+    @Parameter(label = "Input size", required = false, description = "Resize to WxH (e.g. 224); blank: no resize")
+    public String input_size = "";
+
+    @Parameter(label = "Mean", required = false, description = "Per-channel mean subtracted after scaling")
+    public String mean = "";
+
+    @Parameter(label = "Std", required = false, description = "Per-channel std divided after the mean")
+    public String std = "";
+
+    @Parameter(label = "Signed", description = "Saliency: keep the gradient's sign")
+    public boolean signed = false;
+
+    @Parameter(label = "No ReLU", description = "CAM methods: keep negative values")
+    public boolean no_relu = false;
+
+    @Parameter(label = "Normalize", description = "Rescale the map to [0, 1] (min-max per image)")
+    public boolean normalize = false;
+
+    @Parameter(label = "Layer resolution", description = "Keep a layer map at the layer's size (no upsampling)")
+    public boolean layer_resolution = false;
+
+    @Parameter(label = "LUT", choices = {"Fire", "Jet", "Grays"})
+    public String lut = "Fire";
+
+    @Parameter(label = "Overlay", description = "Add the heatmap as an overlay on the image")
+    public boolean overlay = false;
+
+    @Parameter(label = "Opacity", min = "0", max = "1", stepSize = "0.05")
+    public double opacity = 0.5;
+
+    @Parameter(type = ItemIO.OUTPUT)
+    public ImagePlus heatmap;
+
+    @Parameter(type = ItemIO.OUTPUT, required = false)
+    public Img<FloatType> attribution;
+
+    /** The core result (map at the model's or the layer's resolution, scores, target). */
+    public Attribution result;
+
+    @Override
+    public void run() {
+        if (image == null || image.getProcessor() == null) {
+            throw new InputException("No image: open the image to explain first.");
+        }
+        if (model == null) {
+            throw new ExplainJException("No model given: set model=[/path/to/model.pt].");
+        }
+        Method m = Method.parse(method);
+        LUT colours = Luts.get(lut);
+        InputSpec spec = inputSpec();
+        TorchScriptModel loaded = ModelCache.shared().get(Path.of(model.getPath()));
+        ModelInput input = ImageTensors.toTensor(ImageBridge.channels(image), spec);
+        checkChannels(loaded, input);
+        ExplainOptions options = ExplainOptions.defaults().withLayer(layer).withSigned(signed).withRelu(!no_relu);
+        result = Explainers.of(m).explain(loaded, input, Target.parse(target), options);
+
+        int iw = image.getWidth();
+        int ih = image.getHeight();
+        float[] atImage = result.valuesAt(iw, ih);
+        float[] shown = layer_resolution && result.layer() != null ? result.values().clone() : atImage;
+        int sw = shown == atImage ? iw : result.width();
+        int sh = shown == atImage ? ih : result.height();
+        if (normalize) {
+            minMax(shown);
+            if (shown != atImage) {
+                minMax(atImage);
+            }
+        }
+        heatmap = HeatmapImages.create(title(m), shown, sw, sh, colours, image.getCalibration(), iw, ih);
+        heatmap.setProperty("Info", info(m));
+        attribution = net.imglib2.img.array.ArrayImgs.floats(shown, sw, sh);
+        if (overlay) {
+            FloatProcessor fp = new FloatProcessor(iw, ih, shown == atImage ? shown.clone() : atImage);
+            HeatmapImages.applyLut(fp, colours);
+            if (sw == iw && sh == ih) {
+                fp.setMinAndMax(heatmap.getProcessor().getMin(), heatmap.getProcessor().getMax());
+            }
+            HeatmapImages.addOverlay(image, fp, opacity, "ExplainJ " + m.label());
+        }
+    }
+
+    private InputSpec inputSpec() {
+        int[] size = InputSpec.parseSize(input_size);
+        return new InputSpec(InputSpec.parseChannels(channels), size[0], size[1], Scaling.parse(scale),
+                InputSpec.parseFloats("mean", mean), InputSpec.parseFloats("std", std));
+    }
+
+    private void checkChannels(TorchScriptModel loaded, ModelInput input) {
+        int expected = loaded.inputChannels();
+        if (expected > 0 && expected != input.channels()) {
+            String hint = input.channels() == 1
+                    ? " To feed a greyscale image to a colour model, repeat its channel: channels=1,1,1."
+                    : " Choose the image channels to use with channels=..., e.g. channels=1"
+                    + (expected > 1 ? ",2" : "") + ".";
+            throw new InputException("The model expects " + expected + " input channel(s) but the image gives "
+                    + input.channels() + "." + hint);
+        }
+    }
+
+    private String title(Method m) {
+        String base = image.getTitle();
+        int dot = base.lastIndexOf('.');
+        if (dot > 0) {
+            base = base.substring(0, dot);
+        }
+        return base + "-" + m.label().toLowerCase(Locale.ROOT).replace(' ', '-');
+    }
+
+    private String info(Method m) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("ExplainJ\n");
+        sb.append("method=").append(m.label()).append('\n');
+        sb.append("model=").append(model.getPath()).append('\n');
+        if (result.layer() != null) {
+            sb.append("layer=").append(result.layer()).append('\n');
+        }
+        sb.append("target_class=").append(result.targetClass()).append('\n');
+        sb.append("target_score=").append(result.targetScore()).append('\n');
+        sb.append("map_size=").append(result.width()).append('x').append(result.height()).append('\n');
+        sb.append("normalized=").append(normalize).append('\n');
+        return sb.toString();
+    }
+
+    private static void minMax(float[] v) {
+        float lo = Float.POSITIVE_INFINITY;
+        float hi = Float.NEGATIVE_INFINITY;
+        for (float f : v) {
+            lo = Math.min(lo, f);
+            hi = Math.max(hi, f);
+        }
+        float range = hi - lo;
+        for (int i = 0; i < v.length; i++) {
+            v[i] = range > 0 ? (v[i] - lo) / range : 0f;
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package org.explainj.explain;
+
+import org.explainj.explain.cam.GradCam;
+import org.explainj.explain.gradient.Saliency;
+
+/** The explainer for each method. */
+public final class Explainers {
+
+    private Explainers() {
+    }
+
+    public static Explainer of(Method method) {
+        switch (method) {
+            case SALIENCY:
+                return new Saliency();
+            case GRAD_CAM:
+                return new GradCam();
+            default:
+                throw new MethodException("The method " + method + " is not available in this version.");
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package org.explainj.explain.cam;
+
+import org.explainj.explain.Method;
+
+/**
+ * Grad-CAM (Selvaraju et al. 2017): α_k = mean over i,j of dy^c/dA^k_ij, with y^c the class logit.
+ */
+public final class GradCam extends BaseCam {
+
+    @Override
+    protected Method method() {
+        return Method.GRAD_CAM;
+    }
+
+    @Override
+    protected float[] channelWeights(LayerData d) {
+        float[] w = new float[d.channels()];
+        int hw = d.area();
+        for (int k = 0; k < d.channels(); k++) {
+            double sum = 0;
+            for (int i = 0; i < hw; i++) {
+                sum += d.gradients()[k * hw + i];
+            }
+            w[k] = (float) (sum / hw);
+        }
+        return w;
+    }
+}

@@ -1,0 +1,34 @@
+package org.explainj.ij;
+
+import ij.IJ;
+import ij.Macro;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+/**
+ * Reports errors the ImageJ way: a dialog when ImageJ has a window, the Log in batch mode; either way a running
+ * macro is aborted.
+ */
+final class Errors {
+
+    static final String TITLE = "ExplainJ";
+
+    private Errors() {
+    }
+
+    static void report(String message) {
+        if (ExplainImagePlugin.batch()) {
+            IJ.log(TITLE + " error: " + message);
+            Macro.abort();
+        } else {
+            IJ.error(TITLE, message);
+        }
+    }
+
+    static void unexpected(Throwable t) {
+        StringWriter sw = new StringWriter();
+        t.printStackTrace(new PrintWriter(sw));
+        IJ.log(TITLE + ": unexpected error\n" + sw);
+        report("Unexpected error: " + t + ". The details are in the Log window; please report them.");
+    }
+}

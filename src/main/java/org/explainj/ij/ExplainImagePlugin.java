@@ -1,0 +1,133 @@
+package org.explainj.ij;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.Macro;
+import ij.Prefs;
+import ij.WindowManager;
+import ij.gui.GenericDialog;
+import ij.macro.Interpreter;
+import ij.plugin.PlugIn;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import org.explainj.ExplainJException;
+import org.explainj.command.ExplainImageCommand;
+import org.explainj.explain.Method;
+import org.explainj.render.Luts;
+
+/**
+ * {@code Plugins › ExplainJ › Explain Image...}: a dialog (or macro options) for {@link ExplainImageCommand}. The
+ * heatmap becomes the active image. Macro keys equal the command's field names, e.g.
+ * {@code run("Explain Image...", "model=[/path/model.pt] method=Grad-CAM layer=layer4 target=top");}
+ */
+public class ExplainImagePlugin implements PlugIn {
+
+    private static final String PREFIX = "explainj.explain.";
+
+    @Override
+    public void run(String arg) {
+        ImagePlus imp = WindowManager.getCurrentImage();
+        if (imp == null) {
+            Errors.report("No image is open. Open the image to explain first (File › Open...).");
+            return;
+        }
+        ExplainImageCommand cmd = new ExplainImageCommand();
+        cmd.image = imp;
+        if (!showDialog(cmd)) {
+            return;
+        }
+        try {
+            IJ.showStatus("ExplainJ: " + cmd.method + " on " + imp.getTitle() + "...");
+            cmd.run();
+        } catch (ExplainJException e) {
+            Errors.report(e.getMessage());
+            return;
+        } catch (RuntimeException | LinkageError e) {
+            Errors.unexpected(e);
+            return;
+        } finally {
+            IJ.showStatus("");
+        }
+        cmd.heatmap.show();
+        if (cmd.overlay) {
+            imp.updateAndDraw();
+        }
+        IJ.showStatus("ExplainJ: " + cmd.method + ", class " + cmd.result.targetClass() + " (score "
+                + String.format("%.4g", cmd.result.targetScore()) + ")");
+    }
+
+    /** Fills the command from the dialog, or from the macro options when a macro runs this plugin. */
+    static boolean showDialog(ExplainImageCommand cmd) {
+        boolean macro = Macro.getOptions() != null;
+        GenericDialog gd = new GenericDialog("Explain Image");
+        gd.addFileField("Model", macro ? "" : Prefs.get(PREFIX + "model", ""), 40);
+        List<String> methods = macro ? allLabels() : Method.availableLabels();
+        gd.addChoice("Method", methods.toArray(new String[0]), remembered(macro, "method", cmd.method));
+        gd.addStringField("Layer", remembered(macro, "layer", cmd.layer), 20);
+        gd.addStringField("Target", remembered(macro, "target", cmd.target), 8);
+        gd.addChoice("Scale", new String[] {"type", "none", "minmax"}, remembered(macro, "scale", cmd.scale));
+        gd.addStringField("Channels", remembered(macro, "channels", cmd.channels), 12);
+        gd.addStringField("Input_size", remembered(macro, "input_size", cmd.input_size), 12);
+        gd.addStringField("Mean", remembered(macro, "mean", cmd.mean), 20);
+        gd.addStringField("Std", remembered(macro, "std", cmd.std), 20);
+        gd.addCheckbox("Signed", cmd.signed);
+        gd.addCheckbox("No_relu", cmd.no_relu);
+        gd.addCheckbox("Normalize", cmd.normalize);
+        gd.addCheckbox("Layer_resolution", cmd.layer_resolution);
+        gd.addChoice("LUT", Luts.NAMES.toArray(new String[0]), remembered(macro, "lut", cmd.lut));
+        gd.addCheckbox("Overlay", cmd.overlay);
+        gd.addSlider("Opacity", 0, 1, cmd.opacity, 0.05);
+        gd.showDialog();
+        if (gd.wasCanceled()) {
+            return false;
+        }
+        String model = gd.getNextString().trim();
+        cmd.model = model.isEmpty() ? null : new File(model);
+        cmd.method = gd.getNextChoice();
+        cmd.layer = gd.getNextString().trim();
+        cmd.target = gd.getNextString().trim();
+        cmd.scale = gd.getNextChoice();
+        cmd.channels = gd.getNextString().trim();
+        cmd.input_size = gd.getNextString().trim();
+        cmd.mean = gd.getNextString().trim();
+        cmd.std = gd.getNextString().trim();
+        cmd.signed = gd.getNextBoolean();
+        cmd.no_relu = gd.getNextBoolean();
+        cmd.normalize = gd.getNextBoolean();
+        cmd.layer_resolution = gd.getNextBoolean();
+        cmd.lut = gd.getNextChoice();
+        cmd.overlay = gd.getNextBoolean();
+        cmd.opacity = gd.getNextNumber();
+        if (!macro) {
+            Prefs.set(PREFIX + "model", model);
+            Prefs.set(PREFIX + "method", cmd.method);
+            Prefs.set(PREFIX + "layer", cmd.layer);
+            Prefs.set(PREFIX + "target", cmd.target);
+            Prefs.set(PREFIX + "scale", cmd.scale);
+            Prefs.set(PREFIX + "channels", cmd.channels);
+            Prefs.set(PREFIX + "input_size", cmd.input_size);
+            Prefs.set(PREFIX + "mean", cmd.mean);
+            Prefs.set(PREFIX + "std", cmd.std);
+            Prefs.set(PREFIX + "lut", cmd.lut);
+        }
+        return true;
+    }
+
+    private static String remembered(boolean macro, String key, String dflt) {
+        return macro ? dflt : Prefs.get(PREFIX + key, dflt);
+    }
+
+    private static List<String> allLabels() {
+        List<String> l = new ArrayList<>();
+        for (Method m : Method.values()) {
+            l.add(m.label());
+        }
+        return l;
+    }
+
+    /** Whether ImageJ runs without its window (batch macro, headless). */
+    static boolean batch() {
+        return IJ.getInstance() == null || Interpreter.isBatchMode();
+    }
+}

@@ -1,0 +1,73 @@
+package org.explainj.render;
+
+import ij.CompositeImage;
+import ij.ImagePlus;
+import ij.process.ColorProcessor;
+import ij.process.ImageProcessor;
+import java.util.ArrayList;
+import java.util.List;
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.type.numeric.RealType;
+import org.explainj.tensor.InputException;
+
+/**
+ * ImageJ 1.x images as ImgLib2 images and back, sharing pixel arrays where the types allow (no copy of 8-, 16- and
+ * 32-bit planes).
+ */
+public final class ImageBridge {
+
+    private ImageBridge() {
+    }
+
+    /**
+     * The channels of the image's current plane (current slice and frame), each as a 2-D ImgLib2 image of the
+     * image's pixel type: one for greyscale, three (R, G, B) for RGB, all channels of a multi-channel image.
+     */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    public static List<RandomAccessibleInterval<? extends RealType<?>>> channels(ImagePlus imp) {
+        if (imp == null || imp.getProcessor() == null) {
+            throw new InputException("No image: open an image first.");
+        }
+        int w = imp.getWidth();
+        int h = imp.getHeight();
+        List<RandomAccessibleInterval<? extends RealType<?>>> out = new ArrayList<>();
+        if (imp.getType() == ImagePlus.COLOR_RGB) {
+            ColorProcessor cp = (ColorProcessor) imp.getProcessor();
+            byte[] r = new byte[w * h];
+            byte[] g = new byte[w * h];
+            byte[] b = new byte[w * h];
+            cp.getRGB(r, g, b);
+            out.add((RandomAccessibleInterval) ArrayImgs.unsignedBytes(r, w, h));
+            out.add((RandomAccessibleInterval) ArrayImgs.unsignedBytes(g, w, h));
+            out.add((RandomAccessibleInterval) ArrayImgs.unsignedBytes(b, w, h));
+            return out;
+        }
+        int nc = imp.getNChannels();
+        for (int c = 1; c <= nc; c++) {
+            ImageProcessor ip = nc == 1 ? imp.getProcessor()
+                    : imp.getStack().getProcessor(imp.getStackIndex(c, imp.getZ(), imp.getT()));
+            out.add((RandomAccessibleInterval) wrap(ip, w, h));
+        }
+        return out;
+    }
+
+    private static ArrayImg<?, ?> wrap(ImageProcessor ip, int w, int h) {
+        Object pixels = ip.getPixels();
+        if (pixels instanceof byte[]) {
+            return ArrayImgs.unsignedBytes((byte[]) pixels, w, h);
+        } else if (pixels instanceof short[]) {
+            return ArrayImgs.unsignedShorts((short[]) pixels, w, h);
+        } else if (pixels instanceof float[]) {
+            return ArrayImgs.floats((float[]) pixels, w, h);
+        }
+        throw new InputException("Unsupported pixel type " + pixels.getClass().getSimpleName()
+                + "; convert the image to 8-, 16- or 32-bit.");
+    }
+
+    /** Whether the image is a multi-channel (composite or hyperstack with channels) image. */
+    public static boolean isMultiChannel(ImagePlus imp) {
+        return imp instanceof CompositeImage || imp.getNChannels() > 1;
+    }
+}

@@ -1,0 +1,46 @@
+package org.explainj.tensor;
+
+/**
+ * Bilinear resampling with half-pixel centres and edge clamping: the convention of OpenCV's INTER_LINEAR and of
+ * PyTorch's {@code interpolate(mode="bilinear", align_corners=False)} (no antialiasing), which pytorch-grad-cam and
+ * Captum use to bring layer maps to the input size.
+ */
+public final class Resample {
+
+    private Resample() {
+    }
+
+    public static float[] bilinear(float[] src, int w, int h, int nw, int nh) {
+        if (w == nw && h == nh) {
+            return src.clone();
+        }
+        float[] dst = new float[nw * nh];
+        double sx = (double) w / nw;
+        double sy = (double) h / nh;
+        int[] x0 = new int[nw];
+        int[] x1 = new int[nw];
+        float[] fx = new float[nw];
+        for (int x = 0; x < nw; x++) {
+            double fxs = Math.max((x + 0.5) * sx - 0.5, 0);
+            int i0 = Math.min((int) fxs, w - 1);
+            x0[x] = i0;
+            x1[x] = Math.min(i0 + 1, w - 1);
+            fx[x] = (float) (fxs - i0);
+        }
+        for (int y = 0; y < nh; y++) {
+            double fys = Math.max((y + 0.5) * sy - 0.5, 0);
+            int y0 = Math.min((int) fys, h - 1);
+            int y1 = Math.min(y0 + 1, h - 1);
+            float fy = (float) (fys - y0);
+            int r0 = y0 * w;
+            int r1 = y1 * w;
+            int o = y * nw;
+            for (int x = 0; x < nw; x++) {
+                float top = src[r0 + x0[x]] + (src[r0 + x1[x]] - src[r0 + x0[x]]) * fx[x];
+                float bottom = src[r1 + x0[x]] + (src[r1 + x1[x]] - src[r1 + x0[x]]) * fx[x];
+                dst[o + x] = top + (bottom - top) * fy;
+            }
+        }
+        return dst;
+    }
+}

@@ -18,7 +18,7 @@ final class LayerNames {
             }
         }
         paths.sort(Comparator.comparingInt((String p) -> distance(layer, p)).thenComparing(p -> p));
-        List<String> closest = paths.subList(0, Math.min(3, paths.size()));
+        List<String> closest = paths.subList(0, Math.min(5, paths.size()));
         return "The model has no layer \"" + layer + "\". Closest: " + String.join(", ", closest)
                 + ". Layer names are dotted module paths as in PyTorch's model.named_modules().";
     }

@@ -23,6 +23,14 @@ class TapEngineTest {
     void tapsTopLevelLayerOfTinyCnnLikeTheReference() {
         ModelCache models = new ModelCache(cache);
         TorchScriptModel model = models.get(Resources.path("reference/models/tinycnn.pt"));
+        try {
+            checkTinyCnn(model);
+        } finally {
+            models.clear();
+        }
+    }
+
+    private void checkTinyCnn(TorchScriptModel model) {
         assertTrue(model.layersAvailable(), String.valueOf(model.notPreparedReason()));
         Npy x = Resources.npy("reference/inputs/synth_pos0_model_input.npy");
         String dir = "reference/golden/tinycnn/synth_pos0/t1_top/";
@@ -49,6 +57,14 @@ class TapEngineTest {
         long t0 = System.nanoTime();
         TorchScriptModel model = models.get(shared.resolve("models/resnet18.pt"));
         System.out.printf("resnet18 load incl. rewrite: %.0f ms%n", (System.nanoTime() - t0) / 1e6);
+        try {
+            checkResNet(model);
+        } finally {
+            models.clear();
+        }
+    }
+
+    private void checkResNet(TorchScriptModel model) {
         assertTrue(model.layersAvailable(), String.valueOf(model.notPreparedReason()));
         Npy x = Resources.npy("reference/inputs/chelsea_224_model_input.npy");
         String dir = "reference/golden/resnet18/chelsea_224/t633_top/";

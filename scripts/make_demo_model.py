@@ -63,6 +63,7 @@ cores.
 import argparse
 import io
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -399,11 +400,14 @@ def main():
     # Each export runs in its own fresh interpreter so that TorchScript class
     # names are not mangled (tracing and scripting the same classes in one
     # process yields names like __torch__.___torch_mangle_40.RingNet).
+    # PYTHONHASHSEED fixes the order of the constants torch.jit.script writes,
+    # so the saved files are byte-for-byte reproducible.
     buf = io.BytesIO()
     torch.save(model.state_dict(), buf)
+    env = dict(os.environ, PYTHONHASHSEED="0")
     for kind, path in (("trace", traced_path), ("script", scripted_path)):
         subprocess.run([sys.executable, str(Path(__file__).resolve()), "--export", kind, str(path)],
-                       input=buf.getvalue(), check=True)
+                       input=buf.getvalue(), env=env, check=True)
     (out / "ringnet.labels.txt").write_text("\n".join(LABELS) + "\n")
 
     traced_l = torch.jit.load(str(traced_path)).eval()

@@ -45,7 +45,7 @@ public class ExplainImageCommand implements Command {
     @Parameter(label = "Model", description = "TorchScript file (.pt) saved with torch.jit.save")
     public File model;
 
-    @Parameter(label = "Method", choices = {"Grad-CAM", "Saliency"})
+    @Parameter(label = "Method", choices = {"Grad-CAM", "Saliency", "Guided Backprop", "Deconvnet"})
     public String method = "Grad-CAM";
 
     @Parameter(label = "Layer", required = false, description = "Module path, e.g. layer4; blank: default layer")

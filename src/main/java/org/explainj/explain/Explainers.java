@@ -1,6 +1,8 @@
 package org.explainj.explain;
 
 import org.explainj.explain.cam.GradCam;
+import org.explainj.explain.gradient.Deconvnet;
+import org.explainj.explain.gradient.GuidedBackprop;
 import org.explainj.explain.gradient.Saliency;
 
 /** The explainer for each method. */
@@ -15,6 +17,10 @@ public final class Explainers {
                 return new Saliency();
             case GRAD_CAM:
                 return new GradCam();
+            case GUIDED_BACKPROP:
+                return new GuidedBackprop();
+            case DECONVNET:
+                return new Deconvnet();
             default:
                 throw new MethodException("The method " + method + " is not available in this version.");
         }

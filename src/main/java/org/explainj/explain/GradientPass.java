@@ -1,5 +1,8 @@
 package org.explainj.explain;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import org.explainj.model.LayerException;
 import org.explainj.model.TorchScriptModel;
 import org.explainj.tensor.ModelInput;
 
@@ -13,9 +16,40 @@ public final class GradientPass {
     private GradientPass() {
     }
 
+    /** The plain input gradient: one forward, one backward. */
     public static Result inputGradient(TorchScriptModel model, ModelInput input, Target target) {
         try (ModelPass pass = ModelPass.run(model, input, target, null, false, true)) {
             pass.backwardTarget(false);
+            return new Result(pass.input().getGradient().toFloatArray(), pass.targetClass(), pass.scores());
+        }
+    }
+
+    /**
+     * The input "gradient" with a ReLU rule, by staged vector–Jacobian products: the prepared model cuts the graph
+     * at every ReLU call r (input z_r, leaf output t_r); after the backward of the score, for each r in reverse
+     * execution order the rule maps t_r's gradient to z_r's, which is back-propagated down to the previous cuts.
+     * Every segment is walked once, so the cost is about one ordinary backward. With {@link ReluRule#VANILLA} the
+     * result is the plain gradient (a test checks this).
+     */
+    public static Result inputGradient(TorchScriptModel model, ModelInput input, Target target, ReluRule rule) {
+        if (model.rewriteInfo().available() && model.rewriteInfo().reluSites() == 0) {
+            throw new LayerException("The model " + model.source().getFileName() + " calls no ReLU, so the "
+                    + (rule == ReluRule.GUIDED ? "guided backpropagation" : "deconvnet") + " rule has nothing to "
+                    + "modify. Use Saliency (the plain gradient) instead.");
+        }
+        try (ModelPass pass = ModelPass.run(model, input, target, null, true, true)) {
+            NDList taps = pass.taps();
+            pass.backwardTarget(true);
+            for (int r = taps.size() / 2 - 1; r >= 0; r--) {
+                NDArray z = taps.get(2 * r);
+                NDArray t = taps.get(2 * r + 1);
+                // (DJL's hasGradient() is false for every non-leaf tensor, so it cannot tell whether z depends
+                // on the input; a ReLU of something input-independent has no graph below it.)
+                NDArray gz = rule.apply(z, t.getGradient());
+                if (!TorchScriptModel.backwardIfConnected(z, gz)) {
+                    continue;
+                }
+            }
             return new Result(pass.input().getGradient().toFloatArray(), pass.targetClass(), pass.scores());
         }
     }

@@ -11,8 +11,8 @@ import java.util.Locale;
 public enum Method {
     SALIENCY("Saliency", true, false),
     GRAD_CAM("Grad-CAM", true, true),
-    GUIDED_BACKPROP("Guided Backprop", false, false),
-    DECONVNET("Deconvnet", false, false),
+    GUIDED_BACKPROP("Guided Backprop", true, false),
+    DECONVNET("Deconvnet", true, false),
     CAM("CAM", false, true),
     GRAD_CAM_PLUS_PLUS("Grad-CAM++", false, true),
     GUIDED_GRAD_CAM("Guided Grad-CAM", false, true),

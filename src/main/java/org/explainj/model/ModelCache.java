@@ -22,7 +22,7 @@ import java.util.Map;
 public final class ModelCache {
 
     /** Bump when the rewriter's output changes, so old prepared copies are not reused. */
-    static final int REWRITE_VERSION = 1;
+    static final int REWRITE_VERSION = 2;
 
     private static final ModelCache SHARED = new ModelCache(defaultCacheDir());
 
@@ -108,38 +108,38 @@ public final class ModelCache {
         String sha = sha256(file);
         loads++;
         ModuleTree tree;
-        Path prepared;
-        String reason = null;
+        TapRewriter rewriter;
+        Map<String, String> code;
         try {
             tree = ModuleTree.of(archive);
+            rewriter = new TapRewriter(tree);
+            code = rewriter.rewrite(archive);
         } catch (ModelException ex) {
             Model m = loadDjl(file, file);
-            return new TorchScriptModel(file, sha, null, m, false, ex.getMessage());
+            return new TorchScriptModel(file, sha, null, m, RewriteInfo.unavailable(ex.getMessage()));
         }
+        RewriteInfo info = new RewriteInfo(true, null, rewriter.reluSites(), rewriter.otherActivations());
+        String reason;
         try {
-            prepared = preparedCopy(archive, sha);
-        } catch (ModelException ex) {
-            prepared = null;
-            reason = ex.getMessage();
-        }
-        if (prepared != null) {
+            Path prepared = preparedCopy(archive, sha, code);
             try {
-                return new TorchScriptModel(file, sha, tree, loadDjl(prepared, file), true, null);
+                return new TorchScriptModel(file, sha, tree, loadDjl(prepared, file), info);
             } catch (ModelException ex) {
                 reason = "libtorch rejected the prepared copy (" + ex.getMessage() + "). Please report this model "
                         + "structure.";
                 deleteQuietly(prepared);
             }
+        } catch (ModelException ex) {
+            reason = ex.getMessage();
         }
-        return new TorchScriptModel(file, sha, tree, loadDjl(file, file), false, reason);
+        return new TorchScriptModel(file, sha, tree, loadDjl(file, file), RewriteInfo.unavailable(reason));
     }
 
-    private Path preparedCopy(TorchScriptArchive archive, String sha) {
+    private Path preparedCopy(TorchScriptArchive archive, String sha, Map<String, String> code) {
         Path target = cacheDir.resolve("prepared").resolve(sha + "-v" + REWRITE_VERSION + ".pt");
         if (Files.isRegularFile(target)) {
             return target;
         }
-        Map<String, String> code = new TapRewriter(ModuleTree.of(archive)).rewrite(archive);
         try {
             Files.createDirectories(target.getParent());
             Path tmp = Files.createTempFile(target.getParent(), sha, ".tmp");

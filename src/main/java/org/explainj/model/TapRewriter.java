@@ -29,6 +29,13 @@ import java.util.regex.Pattern;
 final class TapRewriter {
 
     static final String ENTRY = "ej_explain";
+    /** Selection value that makes every module append {@code [id, *output.shape]} (the layer catalogue). */
+    static final int SHAPES = -2;
+    /** Activation functions other than ReLU, as serialized; their presence makes ReLU rules ill-defined. */
+    private static final Pattern OTHER_ACTIVATION = Pattern.compile(
+            "\\b(?:torch\\.(?:nn\\.functional\\.)?|__torch__\\.torch\\.nn\\.functional\\.)"
+            + "(gelu|silu|elu|leaky_relu_?|hardtanh_?|relu6|hardswish_?|mish|softplus|selu|celu|prelu|rrelu_?|"
+            + "hardsigmoid_?)\\(");
     private static final String EXTRA_PARAMS = "ej_taps: List[Tensor], ej_sel: int, ej_id: int, ej_relu: int";
 
     private final ModuleTree tree;
@@ -38,6 +45,8 @@ final class TapRewriter {
     private final Deque<String[]> work = new ArrayDeque<>();
     private final Map<String, Boolean> needsCopyMemo = new HashMap<>();
     private final Set<String> reluHelperAdded = new HashSet<>();
+    private int reluSites;
+    private final Set<String> otherActivations = new java.util.TreeSet<>();
 
     TapRewriter(ModuleTree tree) {
         this.tree = tree;
@@ -116,6 +125,10 @@ final class TapRewriter {
             String pad = line.substring(0, indent);
             String stmt = line.substring(indent);
             recordAlias(cls, m.selfName(), stmt, aliases, reluAliases);
+            Matcher act = OTHER_ACTIVATION.matcher(stmt);
+            while (act.find()) {
+                otherActivations.add(act.group(1).replace("_", "") + " in " + cls.simpleName);
+            }
             String rewritten = transform(cls, m.selfName(), stmt, aliases, reluAliases);
             if (tapReturns && rewritten.startsWith("return ")) {
                 out.add(pad + "ej_out = " + rewritten.substring("return ".length()));
@@ -124,7 +137,10 @@ final class TapRewriter {
                 out.add(pad + "  ej_taps.append(ej_leaf)");
                 out.add(pad + "  ej_out = torch.clone(ej_leaf)");
                 out.add(pad + "else:");
-                out.add(pad + "  pass");
+                out.add(pad + "  if ej_sel == " + SHAPES + ":");
+                out.add(pad + "    ej_taps.append(torch.tensor([ej_id] + ej_out.size()))");
+                out.add(pad + "  else:");
+                out.add(pad + "    pass");
                 out.add(pad + "return ej_out");
             } else {
                 out.add(pad + rewritten);
@@ -207,6 +223,7 @@ final class TapRewriter {
                     open = nm.end() - 1;
                 }
                 if (relu) {
+                    reluSites++;
                     int close = ScriptClass.matchingParen(s, open);
                     List<String> args = splitTopLevel(s.substring(open + 1, close));
                     String z = transform(cls, self, args.get(0).trim(), aliases, reluAliases);
@@ -266,6 +283,16 @@ final class TapRewriter {
         schedule(target, method, !selfCall);
         return receiverText + "." + copyName(method, !selfCall) + "(ej_taps, ej_sel, " + id + ", ej_relu"
                 + (args.isEmpty() ? "" : ", " + args) + ")";
+    }
+
+    /** Number of ReLU call sites rewritten (calls in a method used several times count once). */
+    int reluSites() {
+        return reluSites;
+    }
+
+    /** Non-ReLU activations met on the forward's call paths, e.g. {@code gelu in Block}. */
+    Set<String> otherActivations() {
+        return otherActivations;
     }
 
     /** Whether a helper method (called on self) calls submodules or ReLUs, directly or through other helpers. */

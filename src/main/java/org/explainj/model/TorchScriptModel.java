@@ -29,20 +29,19 @@ public final class TorchScriptModel implements AutoCloseable {
     private final ModuleTree tree;
     private final Model djlModel;
     private final PtSymbolBlock block;
+    private final RewriteInfo rewrite;
     private final boolean prepared;
-    private final String notPreparedReason;
     private final ReentrantLock lock = new ReentrantLock();
     private Map<String, NDArray> parameters;
 
-    TorchScriptModel(Path source, String sha256, ModuleTree tree, Model djlModel, boolean prepared,
-                     String notPreparedReason) {
+    TorchScriptModel(Path source, String sha256, ModuleTree tree, Model djlModel, RewriteInfo rewrite) {
         this.source = source;
         this.sha256 = sha256;
         this.tree = tree;
         this.djlModel = djlModel;
         this.block = (PtSymbolBlock) djlModel.getBlock();
-        this.prepared = prepared;
-        this.notPreparedReason = notPreparedReason;
+        this.rewrite = rewrite;
+        this.prepared = rewrite.available();
         // Parameters must not accumulate gradients we never read; activations and inputs get them instead.
         block.freezeParameters(true);
         // Eval mode once, and every later call runs with training=true (needed for autograd in DJL), which DJL
@@ -71,7 +70,12 @@ public final class TorchScriptModel implements AutoCloseable {
     }
 
     public String notPreparedReason() {
-        return notPreparedReason;
+        return rewrite.reason();
+    }
+
+    /** What preparing the archive found (ReLU call sites, other activations). */
+    public RewriteInfo rewriteInfo() {
+        return rewrite;
     }
 
     /** Hold this while running a whole explanation (forward and backward passes). */
@@ -94,7 +98,7 @@ public final class TorchScriptModel implements AutoCloseable {
         boolean needsTaps = layer != null || reluStages;
         if (needsTaps && !prepared) {
             throw new LayerException("Layer methods are not available for " + source.getFileName() + ": "
-                    + notPreparedReason);
+                    + rewrite.reason());
         }
         int id = -1;
         if (layer != null) {
@@ -126,6 +130,22 @@ public final class TorchScriptModel implements AutoCloseable {
         try (GradScope grad = GradScope.open()) {
             JniUtils.backward((ai.djl.pytorch.engine.PtNDArray) target, (ai.djl.pytorch.engine.PtNDArray) upstream,
                     keepGraph, false);
+        }
+    }
+
+    /**
+     * Back-propagates {@code target} with the given upstream gradient, keeping the graph; returns false (and does
+     * nothing) when {@code target} has no autograd graph, i.e. does not depend on anything that takes gradients.
+     */
+    public static boolean backwardIfConnected(NDArray target, NDArray upstream) {
+        try {
+            backward(target, upstream, true);
+            return true;
+        } catch (ai.djl.engine.EngineException e) {
+            if (e.getMessage() != null && e.getMessage().contains("does not require grad")) {
+                return false;
+            }
+            throw e;
         }
     }
 

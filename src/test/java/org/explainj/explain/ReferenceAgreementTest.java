@@ -117,6 +117,35 @@ class ReferenceAgreementTest {
                 minMax(resized), ref(model, input, dir, "GradCAM_final"));
     }
 
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("cases")
+    void guidedBackpropAndDeconvnetMatchCaptum(String model, String input, String dir, int channels, int size,
+                                               String layer) {
+        TorchScriptModel m = model(model);
+        ModelInput x = input(input, channels, size);
+        float[] guided = GradientPass.inputGradient(m, x, target(dir), ReluRule.GUIDED).gradient();
+        Compare.assertAgrees(model + "/" + input + "/" + dir + " guided backprop (Captum)", guided,
+                ref(model, input, dir, "GuidedBackprop"));
+        Compare.assertAgrees(model + "/" + input + "/" + dir + " guided backprop (pytorch-grad-cam)", guided,
+                ref(model, input, dir, "GuidedBackprop_pgc"));
+        float[] deconv = GradientPass.inputGradient(m, x, target(dir), ReluRule.DECONVNET).gradient();
+        Compare.assertAgrees(model + "/" + input + "/" + dir + " deconvnet (Captum)", deconv,
+                ref(model, input, dir, "Deconvolution"));
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("cases")
+    void vanillaRuleThroughReluStagesIsThePlainGradient(String model, String input, String dir, int channels,
+                                                       int size, String layer) {
+        TorchScriptModel m = model(model);
+        ModelInput x = input(input, channels, size);
+        float[] plain = GradientPass.inputGradient(m, x, target(dir)).gradient();
+        float[] staged = GradientPass.inputGradient(m, x, target(dir), ReluRule.VANILLA).gradient();
+        double rel = Compare.relMaxError(staged, plain);
+        System.out.printf("%s/%s/%s vanilla staged vs plain: max rel error %.2e%n", model, input, dir, rel);
+        org.junit.jupiter.api.Assertions.assertTrue(rel <= 1e-6, "relative error " + rel);
+    }
+
     static float[] minMax(float[] v) {
         float lo = Float.POSITIVE_INFINITY;
         float hi = Float.NEGATIVE_INFINITY;

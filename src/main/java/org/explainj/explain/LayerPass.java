@@ -29,11 +29,11 @@ public final class LayerPass {
     }
 
     /** The given layer, or the model's default layer for layer methods. */
-    public static String layerOrDefault(TorchScriptModel model, String layer, Method method) {
+    public static String layerOrDefault(TorchScriptModel model, ModelInput input, String layer, Method method) {
         if (layer != null && !layer.isBlank()) {
             return layer.trim();
         }
-        String d = model.defaultCamLayer();
+        String d = model.defaultCamLayer(input.shape());
         if (d == null) {
             throw new LayerException(method + " needs a layer and none could be chosen automatically for "
                     + model.source().getFileName() + ". Give one, e.g. layer=layer4. Layers: "

@@ -1,7 +1,7 @@
 package org.explainj.ij;
 
 import ij.IJ;
-import ij.Macro;
+import ij.macro.Interpreter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
@@ -19,7 +19,14 @@ final class Errors {
     static void report(String message) {
         if (ExplainImagePlugin.batch()) {
             IJ.log(TITLE + " error: " + message);
-            Macro.abort();
+            // Macro.abort() does not stop a macro that called run("Explain Image...") (IJ.run only throws when no
+            // interpreter is set), and IJ.error() would open the modal "Macro Error" dialog (a hang in -batch mode,
+            // an exception in headless mode). Stop the calling macro without a dialog instead.
+            Interpreter macro = Interpreter.getInstance();
+            if (macro != null) {
+                macro.setIgnoreErrors(true);
+                macro.abort(TITLE + ": " + message);
+            }
         } else {
             IJ.error(TITLE, message);
         }

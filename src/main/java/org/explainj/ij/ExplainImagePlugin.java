@@ -61,7 +61,12 @@ public class ExplainImagePlugin implements PlugIn {
     static boolean showDialog(ExplainImageCommand cmd) {
         boolean macro = Macro.getOptions() != null;
         GenericDialog gd = new GenericDialog("Explain Image");
-        gd.addFileField("Model", macro ? "" : Prefs.get(PREFIX + "model", ""), 40);
+        if (macro) {
+            // same key; ij1-patcher's HeadlessGenericDialog (Fiji --headless) ignores addFileField entirely
+            gd.addStringField("Model", "", 40);
+        } else {
+            gd.addFileField("Model", Prefs.get(PREFIX + "model", ""), 40);
+        }
         List<String> methods = macro ? allLabels() : Method.availableLabels();
         gd.addChoice("Method", methods.toArray(new String[0]), remembered(macro, "method", cmd.method));
         gd.addStringField("Layer", remembered(macro, "layer", cmd.layer), 20);
@@ -71,11 +76,11 @@ public class ExplainImagePlugin implements PlugIn {
         gd.addStringField("Input_size", remembered(macro, "input_size", cmd.input_size), 12);
         gd.addStringField("Mean", remembered(macro, "mean", cmd.mean), 20);
         gd.addStringField("Std", remembered(macro, "std", cmd.std), 20);
+        gd.addChoice("LUT", Luts.NAMES.toArray(new String[0]), remembered(macro, "lut", cmd.lut));
         gd.addCheckbox("Signed", cmd.signed);
-        gd.addCheckbox("No_relu", cmd.no_relu);
+        gd.addCheckbox("No_ReLU", cmd.no_relu);
         gd.addCheckbox("Normalize", cmd.normalize);
         gd.addCheckbox("Layer_resolution", cmd.layer_resolution);
-        gd.addChoice("LUT", Luts.NAMES.toArray(new String[0]), remembered(macro, "lut", cmd.lut));
         gd.addCheckbox("Overlay", cmd.overlay);
         gd.addSlider("Opacity", 0, 1, cmd.opacity, 0.05);
         gd.showDialog();
@@ -92,11 +97,11 @@ public class ExplainImagePlugin implements PlugIn {
         cmd.input_size = gd.getNextString().trim();
         cmd.mean = gd.getNextString().trim();
         cmd.std = gd.getNextString().trim();
+        cmd.lut = gd.getNextChoice();
         cmd.signed = gd.getNextBoolean();
         cmd.no_relu = gd.getNextBoolean();
         cmd.normalize = gd.getNextBoolean();
         cmd.layer_resolution = gd.getNextBoolean();
-        cmd.lut = gd.getNextChoice();
         cmd.overlay = gd.getNextBoolean();
         cmd.opacity = gd.getNextNumber();
         if (!macro) {

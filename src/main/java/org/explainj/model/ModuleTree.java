@@ -119,25 +119,4 @@ public final class ModuleTree {
     public Node node(String path) {
         return byPath.get(path);
     }
-
-    private static final java.util.Set<String> HEAD_TYPES = java.util.Set.of("Linear", "AdaptiveAvgPool2d",
-            "AdaptiveMaxPool2d", "AvgPool2d", "Flatten", "Dropout", "LazyLinear", "Identity");
-
-    /**
-     * The default layer for CAM methods, from the module types alone: the last top-level module before the first
-     * one that belongs to a classification head (pooling to 1×1, flatten, dropout, linear). Null when the root's
-     * first module is already a head module or the root has no modules.
-     */
-    public String defaultCamLayer() {
-        Node root = byPath.get("");
-        String last = null;
-        for (String child : root.childNames()) {
-            Node n = byPath.get(child);
-            if (HEAD_TYPES.contains(n.type())) {
-                return last;
-            }
-            last = child;
-        }
-        return null;
-    }
 }

@@ -33,6 +33,7 @@ public final class TorchScriptModel implements AutoCloseable {
     private final boolean prepared;
     private final ReentrantLock lock = new ReentrantLock();
     private Map<String, NDArray> parameters;
+    private final Map<String, LayerCatalogue> catalogues = new java.util.HashMap<>();
 
     TorchScriptModel(Path source, String sha256, ModuleTree tree, Model djlModel, RewriteInfo rewrite) {
         this.source = source;
@@ -108,6 +109,10 @@ public final class TorchScriptModel implements AutoCloseable {
             }
             id = node.id();
         }
+        return runSelecting(input, id, reluStages);
+    }
+
+    private NDList runSelecting(NDArray input, int id, boolean reluStages) {
         NDManager manager = input.getManager();
         try (GradScope grad = GradScope.open()) {
             NDList in = new NDList(input);
@@ -171,9 +176,64 @@ public final class TorchScriptModel implements AutoCloseable {
         return -1;
     }
 
-    /** The default layer for CAM methods ({@link ModuleTree#defaultCamLayer()}), or null. */
-    public String defaultCamLayer() {
-        return tree == null ? null : tree.defaultCamLayer();
+    /**
+     * The modules with their output shapes for inputs of the given shape (one forward pass the first time per
+     * shape, then cached). Needs the prepared archive.
+     */
+    public LayerCatalogue catalogue(long[] inputShape) {
+        if (!prepared) {
+            throw new LayerException("The layers of " + source.getFileName() + " cannot be listed: "
+                    + rewrite.reason());
+        }
+        String key = java.util.Arrays.toString(inputShape);
+        synchronized (catalogues) {
+            LayerCatalogue c = catalogues.get(key);
+            if (c != null) {
+                return c;
+            }
+        }
+        lock.lock();
+        try (NDManager m = newManager()) {
+            NDArray x = m.zeros(new ai.djl.ndarray.types.Shape(inputShape));
+            NDList out = runSelecting(x, TapRewriter.SHAPES, false);
+            List<long[]> rows = new ArrayList<>();
+            for (int i = 1; i < out.size(); i++) {
+                rows.add(out.get(i).toLongArray());
+            }
+            LayerCatalogue c = LayerCatalogue.of(tree, rows, out.get(0).getShape().getShape());
+            synchronized (catalogues) {
+                catalogues.put(key, c);
+            }
+            return c;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The default layer for CAM methods for inputs of this shape ({@link LayerCatalogue#defaultCamLayer()}). */
+    public String defaultCamLayer(long[] inputShape) {
+        return catalogue(inputShape).defaultCamLayer();
+    }
+
+    /** Names of the methods the TorchScript module has (e.g. prepared {@code features} and {@code head}). */
+    public java.util.Set<String> methodNames() {
+        return java.util.Set.of(JniUtils.getMethodNames(block));
+    }
+
+    /**
+     * Runs one of the module's own methods (e.g. a prepared model's {@code features} or {@code head}) with
+     * autograd.
+     */
+    public NDArray runMethod(String method, NDArray input) {
+        NDArray marker = input.getManager().create(0f);
+        marker.setName("module_method:" + method);
+        try (GradScope grad = GradScope.open()) {
+            return block.forward(new ParameterStore(input.getManager(), false), new NDList(input, marker), true)
+                    .singletonOrThrow();
+        } catch (ai.djl.engine.EngineException e) {
+            throw new ModelException("The model's method " + method + " failed on an input of shape "
+                    + input.getShape() + ": " + firstLine(e.getMessage()), e);
+        }
     }
 
     /** Module paths in pre-order, without the root. */

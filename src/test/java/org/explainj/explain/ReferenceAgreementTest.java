@@ -49,6 +49,10 @@ class ReferenceAgreementTest {
                 Arguments.of("resnet18", "chelsea_224", "t281_other", 3, 224, "layer4.1"));
     }
 
+    static Stream<Arguments> oneChannelCases() {
+        return cases().filter(a -> (int) a.get()[3] == 1);
+    }
+
     private static TorchScriptModel model(String name) {
         if (name.equals("resnet18")) {
             Path shared = Resources.sharedReference();
@@ -83,10 +87,10 @@ class ReferenceAgreementTest {
     }
 
     @ParameterizedTest(name = "{0} {1} {2}")
-    @MethodSource("cases")
+    @MethodSource("oneChannelCases")
     void signedSaliencyOfOneChannelModelIsTheGradient(String model, String input, String dir, int channels,
                                                       int size, String layer) {
-        assumeTrue(channels == 1, "signed saliency equals the plain gradient only for one input channel");
+        // signed saliency equals the plain gradient only for one input channel
         Attribution a = new org.explainj.explain.gradient.Saliency().explain(model(model), input(input, channels,
                 size), target(dir), ExplainOptions.defaults().withSigned(true));
         Compare.assertAgrees(model + "/" + input + "/" + dir + " signed saliency", a.values(),

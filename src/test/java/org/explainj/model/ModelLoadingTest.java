@@ -72,8 +72,8 @@ class ModelLoadingTest {
         TorchScriptModel traced = models.get(Path.of("test-images/demo/ringnet_traced.pt"));
         TorchScriptModel scripted = models.get(Path.of("test-images/demo/ringnet_scripted.pt"));
         assertTrue(scripted.layersAvailable(), String.valueOf(scripted.notPreparedReason()));
-        assertEquals("features", traced.defaultCamLayer());
-        assertEquals("features", scripted.defaultCamLayer());
+        assertEquals("features", traced.defaultCamLayer(new long[] {1, 1, 96, 96}));
+        assertEquals("features", scripted.defaultCamLayer(new long[] {1, 1, 96, 96}));
         float[] x = new float[96 * 96];
         java.util.Random r = new java.util.Random(3);
         for (int i = 0; i < x.length; i++) {

@@ -32,7 +32,7 @@ public abstract class BaseCam implements Explainer {
 
     @Override
     public Attribution explain(TorchScriptModel model, ModelInput input, Target target, ExplainOptions options) {
-        String layer = LayerPass.layerOrDefault(model, options.layer(), method());
+        String layer = LayerPass.layerOrDefault(model, input, options.layer(), method());
         LayerPass.Result r = LayerPass.activationAndGradient(model, input, target, layer);
         long[] s = r.shape();
         if (s.length != 4) {

@@ -1,0 +1,69 @@
+package org.explainj.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Path;
+import org.explainj.testutil.Resources;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LayerCatalogueTest {
+
+    @TempDir
+    Path tmp;
+
+    private ModelCache models;
+
+    @AfterEach
+    void close() {
+        if (models != null) {
+            models.clear();
+        }
+    }
+
+    @Test
+    void tinyCnnLayersHaveTypesShapesAndTheDefaultIsTheFeatureBlock() {
+        models = new ModelCache(tmp);
+        TorchScriptModel m = models.get(Resources.path("reference/models/tinycnn.pt"));
+        LayerCatalogue c = m.catalogue(new long[] {1, 1, 64, 64});
+        assertEquals("ReLU", c.layer("features.relu4").type());
+        assertArrayEquals(new long[] {1, 64, 16, 16}, c.layer("features.relu4").shape());
+        assertArrayEquals(new long[] {1, 64, 1, 1}, c.layer("gap").shape());
+        assertArrayEquals(new long[] {1, 2}, c.layer("fc").shape());
+        assertEquals(1, c.layer("features.conv1").calls());
+        assertEquals("features", c.defaultCamLayer());
+        assertEquals(18 - 1, c.layers().size());
+    }
+
+    @Test
+    void resNet18DefaultIsLayer4AndReusedReluModulesCountTheirCalls() {
+        Path shared = Resources.sharedReference();
+        assumeTrue(shared != null, "resnet18.pt (47 MB) is read from the shared reference folder; absent here");
+        models = new ModelCache(tmp);
+        TorchScriptModel m = models.get(shared.resolve("models/resnet18.pt"));
+        LayerCatalogue c = m.catalogue(new long[] {1, 3, 224, 224});
+        assertEquals("layer4", c.defaultCamLayer());
+        assertArrayEquals(new long[] {1, 512, 7, 7}, c.layer("layer4.1").shape());
+        assertEquals(2, c.layer("layer1.0.relu").calls());
+        assertArrayEquals(new long[] {1, 256, 14, 14}, c.layer("layer3.0.downsample").shape());
+        // A second request for the same input shape is served from memory.
+        assertEquals(c, m.catalogue(new long[] {1, 3, 224, 224}));
+    }
+
+    @Test
+    void aModuleThatIsNeverCalledHasNoShape() {
+        models = new ModelCache(tmp);
+        TorchScriptModel m = models.get(Path.of("test-images/demo/ringnet_traced.pt"));
+        LayerCatalogue c = m.catalogue(new long[] {1, 1, 96, 96});
+        for (LayerCatalogue.Layer l : c.layers()) {
+            if (l.calls() == 0) {
+                assertNull(l.shape(), l.path());
+            }
+        }
+        assertEquals("features", c.defaultCamLayer());
+    }
+}

@@ -17,7 +17,9 @@ public final class LayerPass {
 
     public static Result activationAndGradient(TorchScriptModel model, ModelInput input, Target target,
                                                String layer) {
-        try (ModelPass pass = ModelPass.run(model, input, target, layer, false, false)) {
+        boolean split = model.usesPreparedMethods(layer);
+        try (ModelPass pass = split ? ModelPass.runPrepared(model, input, target)
+                : ModelPass.run(model, input, target, layer, false, false)) {
             NDArray a = pass.layerActivation(layer);
             pass.backwardTarget(false);
             if (!a.hasGradient()) {
@@ -32,6 +34,9 @@ public final class LayerPass {
     public static String layerOrDefault(TorchScriptModel model, ModelInput input, String layer, Method method) {
         if (layer != null && !layer.isBlank()) {
             return layer.trim();
+        }
+        if (model.usesPreparedMethods(null)) {
+            return TorchScriptModel.PREPARED_FEATURES;
         }
         String d = model.defaultCamLayer(input.shape());
         if (d == null) {

@@ -26,7 +26,7 @@ final class ModelPass implements AutoCloseable {
     private boolean locked;
 
     private ModelPass(TorchScriptModel model, ModelInput in, Target target, String layer, boolean reluStages,
-                      boolean inputGradient) {
+                      boolean inputGradient, boolean preparedSplit) {
         this.model = model;
         model.lock().lock();
         locked = true;
@@ -37,14 +37,14 @@ final class ModelPass implements AutoCloseable {
             if (inputGradient) {
                 input.setRequiresGradient(true);
             }
-            outputs = model.run(input, layer, reluStages);
+            outputs = preparedSplit ? runSplit(model, input) : model.run(input, layer, reluStages);
             NDArray out = outputs.get(0);
             Shape s = out.getShape();
-            if (s.dimension() != 2 || s.get(0) != 1) {
-                throw new MethodException("The model's output has shape " + s + "; a class target needs scores "
-                        + "of shape [1, classes]. Is this a segmentation or feature model?");
+            if (s.get(0) != 1 || (s.dimension() != 2 && s.dimension() != 4)) {
+                throw new MethodException("The model's output has shape " + s + "; ExplainJ explains outputs of "
+                        + "shape [1, classes] (classification) or [1, classes, H, W] (segmentation).");
             }
-            scores = out.toFloatArray();
+            scores = s.dimension() == 2 ? out.toFloatArray() : out.sum(new int[] {2, 3}).toFloatArray();
             for (float v : scores) {
                 if (!Float.isFinite(v)) {
                     throw new MethodException("The model's output contains NaN or infinite values "
@@ -62,7 +62,21 @@ final class ModelPass implements AutoCloseable {
     /** Forward pass; {@code layer} may be null; {@code inputGradient} makes the input a leaf that takes grad. */
     static ModelPass run(TorchScriptModel model, ModelInput in, Target target, String layer, boolean reluStages,
                          boolean inputGradient) {
-        return new ModelPass(model, in, target, layer, reluStages, inputGradient);
+        return new ModelPass(model, in, target, layer, reluStages, inputGradient, false);
+    }
+
+    /**
+     * Forward pass through a prepared model's own methods: A = features(x) made a leaf, output = head(A); the
+     * tap is A.
+     */
+    static ModelPass runPrepared(TorchScriptModel model, ModelInput in, Target target) {
+        return new ModelPass(model, in, target, null, false, false, true);
+    }
+
+    private static NDList runSplit(TorchScriptModel model, NDArray x) {
+        NDArray a = model.runMethod(TorchScriptModel.PREPARED_FEATURES, x).stopGradient();
+        a.setRequiresGradient(true);
+        return new NDList(model.runMethod(TorchScriptModel.PREPARED_HEAD, a), a);
     }
 
     NDManager manager() {
@@ -96,9 +110,15 @@ final class ModelPass implements AutoCloseable {
         return targetClass;
     }
 
-    /** Back-propagates the target class's score (the logit). */
+    /**
+     * Back-propagates the target score: the class logit, or for a segmentation output the class's logits summed
+     * over all pixels.
+     */
     void backwardTarget(boolean keepGraph) {
         NDArray score = outputs.get(0).get(0, targetClass);
+        if (score.getShape().dimension() > 0) {
+            score = score.sum();
+        }
         TorchScriptModel.backward(score, manager.ones(score.getShape()), keepGraph);
     }
 

@@ -33,6 +33,7 @@ public final class TorchScriptModel implements AutoCloseable {
     private final boolean prepared;
     private final ReentrantLock lock = new ReentrantLock();
     private Map<String, NDArray> parameters;
+    private java.util.Set<String> methodNames;
     private final Map<String, LayerCatalogue> catalogues = new java.util.HashMap<>();
 
     TorchScriptModel(Path source, String sha256, ModuleTree tree, Model djlModel, RewriteInfo rewrite) {
@@ -215,9 +216,29 @@ public final class TorchScriptModel implements AutoCloseable {
         return catalogue(inputShape).defaultCamLayer();
     }
 
+    /** A prepared model's method from the input to the explained activation. */
+    public static final String PREPARED_FEATURES = "features";
+    /** A prepared model's method from that activation to the output. */
+    public static final String PREPARED_HEAD = "head";
+
+    /**
+     * Whether a layer request is served by the model's own {@code features}/{@code head} methods: when the model
+     * has both and the layer is blank or {@code features}.
+     */
+    public boolean usesPreparedMethods(String layer) {
+        java.util.Set<String> methods = methodNames();
+        if (!methods.contains(PREPARED_FEATURES) || !methods.contains(PREPARED_HEAD)) {
+            return false;
+        }
+        return layer == null || layer.isBlank() || layer.trim().equals(PREPARED_FEATURES);
+    }
+
     /** Names of the methods the TorchScript module has (e.g. prepared {@code features} and {@code head}). */
-    public java.util.Set<String> methodNames() {
-        return java.util.Set.of(JniUtils.getMethodNames(block));
+    public synchronized java.util.Set<String> methodNames() {
+        if (methodNames == null) {
+            methodNames = java.util.Set.of(JniUtils.getMethodNames(block));
+        }
+        return methodNames;
     }
 
     /**

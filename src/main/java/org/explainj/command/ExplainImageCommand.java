@@ -5,6 +5,8 @@ import ij.process.FloatProcessor;
 import ij.process.LUT;
 import java.io.File;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import net.imglib2.img.Img;
 import net.imglib2.type.numeric.real.FloatType;
@@ -14,6 +16,7 @@ import org.explainj.explain.ExplainOptions;
 import org.explainj.explain.Explainers;
 import org.explainj.explain.Method;
 import org.explainj.explain.Target;
+import org.explainj.model.LayerCatalogue;
 import org.explainj.model.ModelCache;
 import org.explainj.model.TorchScriptModel;
 import org.explainj.render.HeatmapImages;
@@ -38,6 +41,9 @@ import org.scijava.plugin.Plugin;
  */
 @Plugin(type = Command.class, label = "Explain Image", headless = true)
 public class ExplainImageCommand implements Command {
+
+    /** The layer value that stands for the default layer (same as blank). */
+    public static final String AUTOMATIC = "(automatic)";
 
     @Parameter(label = "Image")
     public ImagePlus image;
@@ -113,7 +119,8 @@ public class ExplainImageCommand implements Command {
         TorchScriptModel loaded = ModelCache.shared().get(Path.of(model.getPath()));
         ModelInput input = ImageTensors.toTensor(ImageBridge.channels(image), spec);
         checkChannels(loaded, input);
-        ExplainOptions options = ExplainOptions.defaults().withLayer(layer).withSigned(signed).withRelu(!no_relu);
+        ExplainOptions options = ExplainOptions.defaults().withLayer(AUTOMATIC.equals(layer) ? "" : layer)
+                .withSigned(signed).withRelu(!no_relu);
         result = Explainers.of(m).explain(loaded, input, Target.parse(target), options);
 
         int iw = image.getWidth();
@@ -139,6 +146,38 @@ public class ExplainImageCommand implements Command {
             }
             HeatmapImages.addOverlay(image, fp, opacity, "ExplainJ " + m.label());
         }
+    }
+
+    /**
+     * The layers a CAM method can use with the current model, image and input options (outputs N×C×H×W with
+     * H·W &gt; 1, in module order) and, first, the default layer. Loads the model (cached) and runs one forward pass
+     * the first time per input shape.
+     */
+    public LayerChoices layerChoices() {
+        TorchScriptModel loaded = ModelCache.shared().get(Path.of(model.getPath()));
+        if (loaded.usesPreparedMethods(null)) {
+            return new LayerChoices(TorchScriptModel.PREPARED_FEATURES, List.of(TorchScriptModel.PREPARED_FEATURES));
+        }
+        InputSpec spec = inputSpec();
+        int c = spec.channels().length > 0 ? spec.channels().length
+                : image.getType() == ImagePlus.COLOR_RGB ? 3 : image.getNChannels();
+        if (loaded.inputChannels() > 0) {
+            c = loaded.inputChannels();
+        }
+        long[] shape = {1, c, spec.resizes() ? spec.height() : image.getHeight(),
+            spec.resizes() ? spec.width() : image.getWidth()};
+        LayerCatalogue catalogue = loaded.catalogue(shape);
+        List<String> spatial = new ArrayList<>();
+        for (LayerCatalogue.Layer l : catalogue.layers()) {
+            if (l.spatial()) {
+                spatial.add(l.path());
+            }
+        }
+        return new LayerChoices(catalogue.defaultCamLayer(), spatial);
+    }
+
+    /** The default layer (may be null) and the layers a CAM method can use. */
+    public record LayerChoices(String defaultLayer, List<String> layers) {
     }
 
     private InputSpec inputSpec() {

@@ -8,6 +8,8 @@ import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.macro.Interpreter;
 import ij.plugin.PlugIn;
+import java.awt.Choice;
+import java.awt.TextField;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,7 +71,23 @@ public class ExplainImagePlugin implements PlugIn {
         }
         List<String> methods = macro ? allLabels() : Method.availableLabels();
         gd.addChoice("Method", methods.toArray(new String[0]), remembered(macro, "method", cmd.method));
-        gd.addStringField("Layer", remembered(macro, "layer", cmd.layer), 20);
+        if (macro) {
+            gd.addStringField("Layer", cmd.layer, 20);
+        } else {
+            List<String> layers = LayerMenu.items(cmd.image, Prefs.get(PREFIX + "model", ""),
+                    Prefs.get(PREFIX + "input_size", ""), Prefs.get(PREFIX + "channels", ""));
+            String last = Prefs.get(PREFIX + "layer", ExplainImageCommand.AUTOMATIC);
+            gd.addChoice("Layer", layers.toArray(new String[0]), layers.contains(last) ? last : layers.get(0));
+            gd.addDialogListener((dialog, event) -> {
+                if (event != null && event.getSource() == dialog.getStringFields().get(0)) {
+                    LayerMenu.refill((Choice) dialog.getChoices().get(1), cmd.image,
+                            ((TextField) dialog.getStringFields().get(0)).getText(),
+                            ((TextField) dialog.getStringFields().get(3)).getText(),
+                            ((TextField) dialog.getStringFields().get(2)).getText());
+                }
+                return true;
+            });
+        }
         gd.addStringField("Target", remembered(macro, "target", cmd.target), 8);
         gd.addChoice("Scale", new String[] {"type", "none", "minmax"}, remembered(macro, "scale", cmd.scale));
         gd.addStringField("Channels", remembered(macro, "channels", cmd.channels), 12);
@@ -90,7 +108,7 @@ public class ExplainImagePlugin implements PlugIn {
         String model = gd.getNextString().trim();
         cmd.model = model.isEmpty() ? null : new File(model);
         cmd.method = gd.getNextChoice();
-        cmd.layer = gd.getNextString().trim();
+        cmd.layer = (macro ? gd.getNextString() : gd.getNextChoice()).trim();
         cmd.target = gd.getNextString().trim();
         cmd.scale = gd.getNextChoice();
         cmd.channels = gd.getNextString().trim();

@@ -86,6 +86,10 @@ class GuiScreenshotTest {
     @Test
     void dialogShowsTheFieldsAndCancels() throws Exception {
         ExplainImageCommand cmd = new ExplainImageCommand();
+        // The dialog remembers the last model and lists that model's layers for the active image.
+        ij.Prefs.set("explainj.explain.model", Path.of("test-images/demo/ringnet_traced.pt").toAbsolutePath()
+                .toString());
+        cmd.image = ij.IJ.openImage("test-images/demo/ring_cell_1.tif");
         AtomicReference<Object> result = new AtomicReference<>();
         // showDialog is modal: it blocks its thread until the dialog closes
         Thread t = new Thread(() -> {
@@ -124,6 +128,13 @@ class GuiScreenshotTest {
 
         @SuppressWarnings("unchecked")
         List<Choice> choices = new ArrayList<>(gd.getChoices());
+        Choice layerChoice = choices.get(1);
+        List<String> layerItems = new ArrayList<>();
+        for (int i = 0; i < layerChoice.getItemCount(); i++) {
+            layerItems.add(layerChoice.getItem(i));
+        }
+        assertTrue(layerItems.contains("features.relu4") && layerItems.get(0).equals("(automatic)"),
+                "layer list " + layerItems);
         Choice method = choices.get(0);
         List<String> methods = new ArrayList<>();
         for (int i = 0; i < method.getItemCount(); i++) {

@@ -14,13 +14,21 @@ import org.explainj.tensor.Resample;
  * @param layer       the explained layer, or null for input-gradient methods
  * @param targetClass the explained class index
  * @param scores      the model's output scores (logits) for the input
+ * @param diagnostics method-specific figures (e.g. {@code completeness_error} of Integrated Gradients)
  */
 public record Attribution(ArrayImg<FloatType, FloatArray> map, Method method, String layer, int targetClass,
-                          float[] scores) {
+                          float[] scores, java.util.Map<String, Double> diagnostics) {
 
     public static Attribution of(float[] values, int width, int height, Method method, String layer,
                                  int targetClass, float[] scores) {
-        return new Attribution(ArrayImgs.floats(values, width, height), method, layer, targetClass, scores);
+        return of(values, width, height, method, layer, targetClass, scores, java.util.Map.of());
+    }
+
+    /** With method-specific figures, e.g. Integrated Gradients' completeness error. */
+    public static Attribution of(float[] values, int width, int height, Method method, String layer,
+                                 int targetClass, float[] scores, java.util.Map<String, Double> diagnostics) {
+        return new Attribution(ArrayImgs.floats(values, width, height), method, layer, targetClass, scores,
+                java.util.Map.copyOf(diagnostics));
     }
 
     public int width() {

@@ -1,28 +1,83 @@
 package org.explainj.explain;
 
 /**
- * Method options.
+ * Method options (each method reads the ones it uses).
  *
- * @param layer  module path for layer methods (null: the model's default layer)
- * @param signed Saliency: keep the sign of the gradient (the value of largest magnitude over channels) instead of
- *               |gradient|
- * @param relu   CAM methods: apply the final ReLU (true in the papers); false keeps negative evidence
+ * @param layer         layer methods: module path (null or blank: the model's default layer)
+ * @param signed        gradient methods: keep the sign of the per-pixel value instead of |·|
+ * @param relu          CAM methods: apply the final ReLU (the papers do); false keeps negative evidence
+ * @param counterfactual explain the negated score (evidence against the target; pytorch-grad-cam's
+ *                       "counterfactual" maps, or "lower" for a regression output)
+ * @param camWeights    CAM: name of the classifier weight parameter (null: found automatically)
+ * @param batchSize     Score-CAM, SmoothGrad, Integrated Gradients, Occlusion: inputs per forward pass
+ * @param samples       SmoothGrad: number of noisy samples
+ * @param noise         SmoothGrad: noise standard deviation as a fraction of the input's (max − min)
+ * @param seed          SmoothGrad: random seed (the same seed gives the same map)
+ * @param steps         Integrated Gradients: number of steps
+ * @param integration   Integrated Gradients: {@code gausslegendre} (Captum's default), {@code riemann_right},
+ *                      {@code riemann_left}, {@code riemann_middle}, {@code riemann_trapezoid}
+ * @param baseline      Integrated Gradients and Occlusion: the baseline value (in model-input units)
+ * @param window        Occlusion: window side in pixels
+ * @param stride        Occlusion: stride in pixels
+ * @param nearest       Guided Grad-CAM: upsample the Grad-CAM factor by nearest neighbour (Captum's default)
+ *                      instead of bilinearly
  */
-public record ExplainOptions(String layer, boolean signed, boolean relu) {
+public record ExplainOptions(String layer, boolean signed, boolean relu, boolean counterfactual, String camWeights,
+                             int batchSize, int samples, double noise, long seed, int steps, String integration,
+                             double baseline, int window, int stride, boolean nearest) {
 
     public static ExplainOptions defaults() {
-        return new ExplainOptions(null, false, true);
+        return new ExplainOptions(null, false, true, false, null, 32, 25, 0.15, 1234, 50, "gausslegendre", 0, 8, 4,
+                true);
     }
 
-    public ExplainOptions withLayer(String l) {
-        return new ExplainOptions(l, signed, relu);
+    public ExplainOptions withLayer(String v) {
+        return new ExplainOptions(v, signed, relu, counterfactual, camWeights, batchSize, samples, noise, seed, steps,
+                integration, baseline, window, stride, nearest);
     }
 
-    public ExplainOptions withSigned(boolean s) {
-        return new ExplainOptions(layer, s, relu);
+    public ExplainOptions withSigned(boolean v) {
+        return new ExplainOptions(layer, v, relu, counterfactual, camWeights, batchSize, samples, noise, seed, steps,
+                integration, baseline, window, stride, nearest);
     }
 
-    public ExplainOptions withRelu(boolean r) {
-        return new ExplainOptions(layer, signed, r);
+    public ExplainOptions withRelu(boolean v) {
+        return new ExplainOptions(layer, signed, v, counterfactual, camWeights, batchSize, samples, noise, seed, steps,
+                integration, baseline, window, stride, nearest);
+    }
+
+    public ExplainOptions withCounterfactual(boolean v) {
+        return new ExplainOptions(layer, signed, relu, v, camWeights, batchSize, samples, noise, seed, steps,
+                integration, baseline, window, stride, nearest);
+    }
+
+    public ExplainOptions withCamWeights(String v) {
+        return new ExplainOptions(layer, signed, relu, counterfactual, v, batchSize, samples, noise, seed, steps,
+                integration, baseline, window, stride, nearest);
+    }
+
+    public ExplainOptions withBatchSize(int v) {
+        return new ExplainOptions(layer, signed, relu, counterfactual, camWeights, v, samples, noise, seed, steps,
+                integration, baseline, window, stride, nearest);
+    }
+
+    public ExplainOptions withSmoothGrad(int n, double sigma, long s) {
+        return new ExplainOptions(layer, signed, relu, counterfactual, camWeights, batchSize, n, sigma, s, steps,
+                integration, baseline, window, stride, nearest);
+    }
+
+    public ExplainOptions withIntegration(int n, String rule, double base) {
+        return new ExplainOptions(layer, signed, relu, counterfactual, camWeights, batchSize, samples, noise, seed, n,
+                rule, base, window, stride, nearest);
+    }
+
+    public ExplainOptions withOcclusion(int w, int s, double base) {
+        return new ExplainOptions(layer, signed, relu, counterfactual, camWeights, batchSize, samples, noise, seed,
+                steps, integration, base, w, s, nearest);
+    }
+
+    public ExplainOptions withNearest(boolean v) {
+        return new ExplainOptions(layer, signed, relu, counterfactual, camWeights, batchSize, samples, noise, seed,
+                steps, integration, baseline, window, stride, v);
     }
 }

@@ -1,6 +1,18 @@
 package org.explainj.explain;
 
+import org.explainj.explain.cam.Cam;
+import org.explainj.explain.cam.EigenCam;
 import org.explainj.explain.cam.GradCam;
+import org.explainj.explain.cam.GradCamPlusPlus;
+import org.explainj.explain.cam.HiResCam;
+import org.explainj.explain.cam.LayerCam;
+import org.explainj.explain.cam.ScoreCam;
+import org.explainj.explain.cam.XGradCam;
+import org.explainj.explain.combine.GuidedGradCam;
+import org.explainj.explain.gradient.InputXGradient;
+import org.explainj.explain.gradient.IntegratedGradients;
+import org.explainj.explain.gradient.SmoothGrad;
+import org.explainj.explain.perturb.Occlusion;
 import org.explainj.explain.gradient.Deconvnet;
 import org.explainj.explain.gradient.GuidedBackprop;
 import org.explainj.explain.gradient.Saliency;
@@ -11,7 +23,13 @@ public final class Explainers {
     private Explainers() {
     }
 
+    /** The explainer for a method, with default construction options. */
     public static Explainer of(Method method) {
+        return of(method, ExplainOptions.defaults());
+    }
+
+    /** The explainer for a method; construction options (CAM weight name, Score-CAM batch) come from options. */
+    public static Explainer of(Method method, ExplainOptions options) {
         switch (method) {
             case SALIENCY:
                 return new Saliency();
@@ -21,6 +39,30 @@ public final class Explainers {
                 return new GuidedBackprop();
             case DECONVNET:
                 return new Deconvnet();
+            case CAM:
+                return new Cam(options.camWeights());
+            case GRAD_CAM_PLUS_PLUS:
+                return new GradCamPlusPlus();
+            case GUIDED_GRAD_CAM:
+                return new GuidedGradCam();
+            case HIRES_CAM:
+                return new HiResCam();
+            case XGRAD_CAM:
+                return new XGradCam();
+            case LAYER_CAM:
+                return new LayerCam();
+            case SCORE_CAM:
+                return new ScoreCam(options.batchSize());
+            case EIGEN_CAM:
+                return new EigenCam();
+            case SMOOTH_GRAD:
+                return new SmoothGrad();
+            case INTEGRATED_GRADIENTS:
+                return new IntegratedGradients();
+            case INPUT_X_GRADIENT:
+                return new InputXGradient();
+            case OCCLUSION:
+                return new Occlusion();
             default:
                 throw new MethodException("The method " + method + " is not available in this version.");
         }

@@ -2,6 +2,9 @@ package org.explainj.explain;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.explainj.model.GradScope;
 import org.explainj.model.LayerException;
 import org.explainj.model.TorchScriptModel;
 import org.explainj.tensor.ModelInput;
@@ -14,6 +17,54 @@ public final class GradientPass {
     }
 
     private GradientPass() {
+    }
+
+    /** Receives the input gradient of sample {@code index} at {@code grad[offset ..]} (C×H×W values). */
+    public interface SampleGradients {
+        void accept(int index, float[] grad, int offset);
+    }
+
+    /** The target class and class scores of the unperturbed input (one forward pass, no backward). */
+    public static Result resolve(TorchScriptModel model, ModelInput input, Target target) {
+        try (ModelPass pass = ModelPass.run(model, input, target, null, false, false)) {
+            return new Result(null, pass.targetClass(), pass.scores());
+        }
+    }
+
+    /**
+     * Input gradients of the target score for {@code count} variants of the input, {@code batchSize} per
+     * forward/backward pass (the samples are independent: BatchNorm is in eval mode).
+     */
+    public static void batchGradients(TorchScriptModel model, ModelInput input, Target target, int targetClass,
+                                      int count, int batchSize, BatchedForward.Perturbation variant,
+                                      SampleGradients sink) {
+        int sample = input.channels() * input.height() * input.width();
+        float[] one = new float[sample];
+        int size = Math.max(1, batchSize);
+        model.lock().lock();
+        try (NDManager m = model.newManager(); GradScope grad = GradScope.open()) {
+            for (int start = 0; start < count; start += size) {
+                int n = Math.min(size, count - start);
+                float[] batch = new float[n * sample];
+                for (int b = 0; b < n; b++) {
+                    variant.fill(start + b, one);
+                    System.arraycopy(one, 0, batch, b * sample, sample);
+                }
+                try (NDManager bm = m.newSubManager()) {
+                    NDArray x = bm.create(batch, new Shape(n, input.channels(), input.height(), input.width()));
+                    x.setRequiresGradient(true);
+                    NDArray out = model.run(x, null, false).get(0);
+                    NDArray score = TargetScores.batchSum(out, target, targetClass);
+                    TorchScriptModel.backward(score, bm.ones(score.getShape()), false);
+                    float[] g = x.getGradient().toFloatArray();
+                    for (int b = 0; b < n; b++) {
+                        sink.accept(start + b, g, b * sample);
+                    }
+                }
+            }
+        } finally {
+            model.lock().unlock();
+        }
     }
 
     /** The plain input gradient: one forward, one backward. */

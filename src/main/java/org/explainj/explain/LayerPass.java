@@ -17,14 +17,21 @@ public final class LayerPass {
 
     public static Result activationAndGradient(TorchScriptModel model, ModelInput input, Target target,
                                                String layer) {
+        return activationAndGradient(model, input, target, layer, true);
+    }
+
+    /** As above; without {@code withGradient} only A is read (no backward) and the gradients are null. */
+    public static Result activationAndGradient(TorchScriptModel model, ModelInput input, Target target,
+                                               String layer, boolean withGradient) {
         boolean split = model.usesPreparedMethods(layer);
         try (ModelPass pass = split ? ModelPass.runPrepared(model, input, target)
                 : ModelPass.run(model, input, target, layer, false, false)) {
             NDArray a = pass.layerActivation(layer);
-            pass.backwardTarget(false);
-            if (!a.hasGradient()) {
-                throw new LayerException("The target score does not depend on layer " + layer + ".");
+            if (!withGradient) {
+                return new Result(a.toFloatArray(), null, a.getShape().getShape(), pass.targetClass(),
+                        pass.scores());
             }
+            pass.backwardTarget(false);
             return new Result(a.toFloatArray(), a.getGradient().toFloatArray(), a.getShape().getShape(),
                     pass.targetClass(), pass.scores());
         }

@@ -13,18 +13,18 @@ public enum Method {
     GRAD_CAM("Grad-CAM", true, true),
     GUIDED_BACKPROP("Guided Backprop", true, false),
     DECONVNET("Deconvnet", true, false),
-    CAM("CAM", false, true),
-    GRAD_CAM_PLUS_PLUS("Grad-CAM++", false, true),
-    GUIDED_GRAD_CAM("Guided Grad-CAM", false, true),
-    HIRES_CAM("HiResCAM", false, true),
-    XGRAD_CAM("XGradCAM", false, true),
-    LAYER_CAM("LayerCAM", false, true),
-    SCORE_CAM("Score-CAM", false, true),
-    EIGEN_CAM("EigenCAM", false, true),
-    SMOOTH_GRAD("SmoothGrad", false, false),
-    INTEGRATED_GRADIENTS("Integrated Gradients", false, false),
-    INPUT_X_GRADIENT("Input x Gradient", false, false),
-    OCCLUSION("Occlusion", false, false);
+    CAM("CAM", true, true),
+    GRAD_CAM_PLUS_PLUS("Grad-CAM++", true, true),
+    GUIDED_GRAD_CAM("Guided Grad-CAM", true, true),
+    HIRES_CAM("HiResCAM", true, true),
+    XGRAD_CAM("XGradCAM", true, true),
+    LAYER_CAM("LayerCAM", true, true),
+    SCORE_CAM("Score-CAM", true, true),
+    EIGEN_CAM("EigenCAM", true, true),
+    SMOOTH_GRAD("SmoothGrad", true, false),
+    INTEGRATED_GRADIENTS("Integrated Gradients", true, false),
+    INPUT_X_GRADIENT("Input x Gradient", true, false),
+    OCCLUSION("Occlusion", true, false);
 
     private final String label;
     private final boolean available;

@@ -23,6 +23,7 @@ final class ModelPass implements AutoCloseable {
     private final NDList outputs;
     private final float[] scores;
     private final int targetClass;
+    private Target target;
     private boolean locked;
 
     private ModelPass(TorchScriptModel model, ModelInput in, Target target, String layer, boolean reluStages,
@@ -38,13 +39,7 @@ final class ModelPass implements AutoCloseable {
                 input.setRequiresGradient(true);
             }
             outputs = preparedSplit ? runSplit(model, input) : model.run(input, layer, reluStages);
-            NDArray out = outputs.get(0);
-            Shape s = out.getShape();
-            if (s.get(0) != 1 || (s.dimension() != 2 && s.dimension() != 4)) {
-                throw new MethodException("The model's output has shape " + s + "; ExplainJ explains outputs of "
-                        + "shape [1, classes] (classification) or [1, classes, H, W] (segmentation).");
-            }
-            scores = s.dimension() == 2 ? out.toFloatArray() : out.sum(new int[] {2, 3}).toFloatArray();
+            scores = TargetScores.classScores(outputs.get(0), target);
             for (float v : scores) {
                 if (!Float.isFinite(v)) {
                     throw new MethodException("The model's output contains NaN or infinite values "
@@ -52,7 +47,8 @@ final class ModelPass implements AutoCloseable {
                             + ". Check the input scaling (scale, mean, std).");
                 }
             }
-            targetClass = target.resolve(scores);
+            targetClass = target.resolve(scores, model.labels());
+            this.target = target;
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -115,10 +111,7 @@ final class ModelPass implements AutoCloseable {
      * over all pixels.
      */
     void backwardTarget(boolean keepGraph) {
-        NDArray score = outputs.get(0).get(0, targetClass);
-        if (score.getShape().dimension() > 0) {
-            score = score.sum();
-        }
+        NDArray score = TargetScores.batchSum(outputs.get(0), target, targetClass);
         TorchScriptModel.backward(score, manager.ones(score.getShape()), keepGraph);
     }
 

@@ -34,6 +34,7 @@ public final class TorchScriptModel implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private Map<String, NDArray> parameters;
     private java.util.Set<String> methodNames;
+    private List<String> labels;
     private final Map<String, LayerCatalogue> catalogues = new java.util.HashMap<>();
 
     TorchScriptModel(Path source, String sha256, ModuleTree tree, Model djlModel, RewriteInfo rewrite) {
@@ -128,6 +129,24 @@ public final class TorchScriptModel implements AutoCloseable {
         } catch (ai.djl.engine.EngineException e) {
             throw new ModelException("The model failed on an input of shape " + input.getShape() + ": "
                     + firstLine(e.getMessage()) + ". Check the input size and channel count the model expects.", e);
+        }
+    }
+
+    /**
+     * The model's plain forward without autograd (for batches of perturbed inputs). BatchNorm stays in eval mode:
+     * the call keeps DJL's training flag and only turns gradient recording off.
+     */
+    public NDArray forwardNoGrad(NDArray input) {
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            return block.forward(new ParameterStore(input.getManager(), false), new NDList(input), true)
+                    .get(0);
+        } catch (ai.djl.engine.EngineException e) {
+            throw new ModelException("The model failed on an input of shape " + input.getShape() + ": "
+                    + firstLine(e.getMessage()), e);
+        } finally {
+            JniUtils.setGradMode(gradMode);
         }
     }
 
@@ -231,6 +250,32 @@ public final class TorchScriptModel implements AutoCloseable {
             return false;
         }
         return layer == null || layer.isBlank() || layer.trim().equals(PREPARED_FEATURES);
+    }
+
+    /**
+     * Class names from a labels file beside the model (one per line): {@code <name>.labels.txt} (e.g.
+     * {@code model.labels.txt} for {@code model.pt}), else {@code labels.txt} in the same folder; empty if none.
+     */
+    public synchronized List<String> labels() {
+        if (labels == null) {
+            labels = List.of();
+            String name = source.getFileName().toString();
+            String stem = name.endsWith(".pt") ? name.substring(0, name.length() - 3) : name;
+            java.nio.file.Path dir = source.toAbsolutePath().getParent();
+            for (String candidate : new String[] {stem + ".labels.txt", name + ".labels.txt", "labels.txt"}) {
+                java.nio.file.Path p = dir.resolve(candidate);
+                if (java.nio.file.Files.isRegularFile(p)) {
+                    try {
+                        labels = java.nio.file.Files.readAllLines(p).stream().map(String::trim)
+                                .filter(l -> !l.isEmpty()).toList();
+                    } catch (java.io.IOException e) {
+                        throw new ModelException("Cannot read the labels file " + p + ": " + e.getMessage(), e);
+                    }
+                    break;
+                }
+            }
+        }
+        return labels;
     }
 
     /** Names of the methods the TorchScript module has (e.g. prepared {@code features} and {@code head}). */

@@ -43,4 +43,44 @@ public final class Resample {
         }
         return dst;
     }
+
+    /**
+     * Bilinear resampling of one plane of {@code src} (starting at {@code offset}) with corners aligned
+     * (PyTorch's {@code align_corners=True}, {@code UpsamplingBilinear2d}).
+     */
+    public static float[] bilinearAlignCorners(float[] src, int offset, int w, int h, int nw, int nh) {
+        float[] dst = new float[nw * nh];
+        double sx = nw > 1 ? (double) (w - 1) / (nw - 1) : 0;
+        double sy = nh > 1 ? (double) (h - 1) / (nh - 1) : 0;
+        for (int y = 0; y < nh; y++) {
+            double fys = y * sy;
+            int y0 = Math.min((int) fys, h - 1);
+            int y1 = Math.min(y0 + 1, h - 1);
+            float fy = (float) (fys - y0);
+            for (int x = 0; x < nw; x++) {
+                double fxs = x * sx;
+                int x0 = Math.min((int) fxs, w - 1);
+                int x1 = Math.min(x0 + 1, w - 1);
+                float fx = (float) (fxs - x0);
+                float top = src[offset + y0 * w + x0] + (src[offset + y0 * w + x1] - src[offset + y0 * w + x0]) * fx;
+                float bottom = src[offset + y1 * w + x0]
+                        + (src[offset + y1 * w + x1] - src[offset + y1 * w + x0]) * fx;
+                dst[y * nw + x] = top + (bottom - top) * fy;
+            }
+        }
+        return dst;
+    }
+
+    /** Nearest-neighbour resampling (PyTorch's {@code interpolate(mode="nearest")}: source = floor(dst·in/out)). */
+    public static float[] nearest(float[] src, int w, int h, int nw, int nh) {
+        float[] dst = new float[nw * nh];
+        for (int y = 0; y < nh; y++) {
+            int sy = Math.min((int) Math.floor(y * ((double) h / nh)), h - 1);
+            for (int x = 0; x < nw; x++) {
+                int sx = Math.min((int) Math.floor(x * ((double) w / nw)), w - 1);
+                dst[y * nw + x] = src[sy * w + sx];
+            }
+        }
+        return dst;
+    }
 }

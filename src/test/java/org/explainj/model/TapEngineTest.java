@@ -67,15 +67,15 @@ class TapEngineTest {
     private void checkResNet(TorchScriptModel model) {
         assertTrue(model.layersAvailable(), String.valueOf(model.notPreparedReason()));
         Npy x = Resources.npy("reference/inputs/chelsea_224_model_input.npy");
-        String dir = "reference/golden/resnet18/chelsea_224/t633_top/";
+        Path dir = Resources.sharedReference().resolve("golden/resnet18/chelsea_224/t633_top");
         for (String layer : new String[] {"layer4", "layer4.1"}) {
             try (NDManager m = model.newManager(); GradScope g = GradScope.open()) {
                 NDList out = model.run(m.create(x.data(), new Shape(1, 3, 224, 224)), layer, false);
                 TorchScriptModel.backward(out.get(0).get(0, 633), m.ones(new Shape()), false);
                 Compare.assertAgrees(layer + " A", out.get(1).toFloatArray(),
-                        Resources.npy(dir + "target_layer_activations.npy").data());
+                        Npy.read(dir.resolve("target_layer_activations.npy")).data());
                 Compare.assertAgrees(layer + " dY/dA", out.get(1).getGradient().toFloatArray(),
-                        Resources.npy(dir + "target_layer_gradients.npy").data());
+                        Npy.read(dir.resolve("target_layer_gradients.npy")).data());
             }
         }
     }

@@ -45,13 +45,18 @@ public final class Compare {
 
     /** The project's agreement criterion: r ≥ 0.999 and max error ≤ 1e-3·max|ref|. Returns a report line. */
     public static String assertAgrees(String what, float[] ours, float[] ref) {
+        return assertAgrees(what, ours, ref, 1e-3);
+    }
+
+    /** As above with another bound on max error / max|ref| (each use says why). */
+    public static String assertAgrees(String what, float[] ours, float[] ref, double maxRelError) {
         assertEquals(ref.length, ours.length, what + ": size");
         double r = pearson(ours, ref);
         double e = relMaxError(ours, ref);
         String line = String.format("%s: r=%.7f maxErr/max|ref|=%.2e", what, r, e);
         System.out.println(line);
         assertTrue(r >= 0.999, line);
-        assertTrue(e <= 1e-3, line);
+        assertTrue(e <= maxRelError, line);
         return line;
     }
 }

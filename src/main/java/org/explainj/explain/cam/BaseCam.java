@@ -4,22 +4,25 @@ import ai.djl.ndarray.types.Shape;
 import org.explainj.explain.Attribution;
 import org.explainj.explain.ExplainOptions;
 import org.explainj.explain.Explainer;
+import org.explainj.explain.LayerPass;
 import org.explainj.explain.Method;
 import org.explainj.explain.Target;
-import org.explainj.explain.LayerPass;
 import org.explainj.model.LayerException;
 import org.explainj.model.TorchScriptModel;
 import org.explainj.tensor.ModelInput;
 
 /**
- * The class-activation-map family: map = Σ_k w_k A^k over the channels k of a layer's activation A, then ReLU.
- * A variant only says how it weights the channels ({@link #channelWeights}). Cost: one forward and a backward from
- * the output down to the layer only (the layer's output is cut from the graph below it).
+ * The class-activation-map family: map(i,j) = Σ_k w_k A^k(i,j) over the channels k of a layer's activation A, then
+ * ReLU (unless switched off). A variant only says how it weights: per channel ({@link #channelWeights}), or per
+ * channel and position ({@link #pixelWeights}, HiResCAM and LayerCAM). The base fetches A and dY/dA (one forward
+ * and a backward from the output down to the layer only) unless a variant needs no gradient.
  */
 public abstract class BaseCam implements Explainer {
 
     /** The activation A and its gradient dY/dA of one layer, both K×H×W (batch dropped). */
-    protected record LayerData(float[] activations, float[] gradients, int channels, int height, int width) {
+    protected record LayerData(float[] activations, float[] gradients, int channels, int height, int width,
+                               TorchScriptModel model, ModelInput input, String layer, Target target,
+                               int targetClass, float[] scores) {
         public int area() {
             return height * width;
         }
@@ -30,20 +33,52 @@ public abstract class BaseCam implements Explainer {
     /** Per-channel weights w_k (length K). */
     protected abstract float[] channelWeights(LayerData data);
 
+    /** Weights per channel and position (length K·H·W); by default each channel's weight everywhere. */
+    protected float[] pixelWeights(LayerData d) {
+        return null;
+    }
+
+    /** Whether the method reads dY/dA; those that do not (EigenCAM, Score-CAM, CAM) skip the backward. */
+    protected boolean needsGradients() {
+        return true;
+    }
+
     @Override
     public Attribution explain(TorchScriptModel model, ModelInput input, Target target, ExplainOptions options) {
         String layer = LayerPass.layerOrDefault(model, input, options.layer(), method());
-        LayerPass.Result r = LayerPass.activationAndGradient(model, input, target, layer);
+        LayerPass.Result r = LayerPass.activationAndGradient(model, input, target, layer, needsGradients());
         long[] s = r.shape();
-        if (s.length != 4) {
+        if (s.length != 4 || s[2] * s[3] < 1) {
             throw new LayerException("The layer " + layer + " has output shape " + new Shape(s) + "; " + method()
                     + " needs a spatial N×C×H×W output. Choose a convolutional layer (e.g. the last block before "
                     + "global pooling).");
         }
-        LayerData d = new LayerData(r.activations(), r.gradients(), (int) s[1], (int) s[2], (int) s[3]);
-        float[] w = channelWeights(d);
+        LayerData d = new LayerData(r.activations(), r.gradients(), (int) s[1], (int) s[2], (int) s[3], model,
+                input, layer, target, r.targetClass(), r.scores());
+        float[] map = combine(d);
+        if (options.relu()) {
+            for (int i = 0; i < map.length; i++) {
+                map[i] = Math.max(map[i], 0f);
+            }
+        }
+        return Attribution.of(map, d.width(), d.height(), method(), layer, r.targetClass(), r.scores());
+    }
+
+    /** Σ_k w A^k, with channel or pixel weights. */
+    float[] combine(LayerData d) {
         int hw = d.area();
         float[] map = new float[hw];
+        float[] pw = pixelWeights(d);
+        if (pw != null) {
+            for (int k = 0; k < d.channels(); k++) {
+                int off = k * hw;
+                for (int i = 0; i < hw; i++) {
+                    map[i] += pw[off + i] * d.activations()[off + i];
+                }
+            }
+            return map;
+        }
+        float[] w = channelWeights(d);
         for (int k = 0; k < d.channels(); k++) {
             float wk = w[k];
             int off = k * hw;
@@ -51,11 +86,15 @@ public abstract class BaseCam implements Explainer {
                 map[i] += wk * d.activations()[off + i];
             }
         }
-        if (options.relu()) {
-            for (int i = 0; i < hw; i++) {
-                map[i] = Math.max(map[i], 0f);
-            }
+        return map;
+    }
+
+    /** Σ over positions of one channel's values. */
+    static double channelSum(float[] v, int k, int hw) {
+        double s = 0;
+        for (int i = k * hw; i < (k + 1) * hw; i++) {
+            s += v[i];
         }
-        return Attribution.of(map, d.width(), d.height(), method(), layer, r.targetClass(), r.scores());
+        return s;
     }
 }

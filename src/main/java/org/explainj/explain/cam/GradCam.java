@@ -2,9 +2,7 @@ package org.explainj.explain.cam;
 
 import org.explainj.explain.Method;
 
-/**
- * Grad-CAM (Selvaraju et al. 2017): α_k = mean over i,j of dy^c/dA^k_ij, with y^c the class logit.
- */
+/** Grad-CAM (Selvaraju et al. 2017): α_k = mean over i,j of dy^c/dA^k_ij, with y^c the class logit. */
 public final class GradCam extends BaseCam {
 
     @Override
@@ -15,13 +13,8 @@ public final class GradCam extends BaseCam {
     @Override
     protected float[] channelWeights(LayerData d) {
         float[] w = new float[d.channels()];
-        int hw = d.area();
-        for (int k = 0; k < d.channels(); k++) {
-            double sum = 0;
-            for (int i = 0; i < hw; i++) {
-                sum += d.gradients()[k * hw + i];
-            }
-            w[k] = (float) (sum / hw);
+        for (int k = 0; k < w.length; k++) {
+            w[k] = (float) (channelSum(d.gradients(), k, d.area()) / d.area());
         }
         return w;
     }

@@ -1,6 +1,7 @@
 package org.explainj.explain.gradient;
 
 import org.explainj.explain.Attribution;
+import org.explainj.explain.ChannelReduction;
 import org.explainj.explain.ExplainOptions;
 import org.explainj.explain.Explainer;
 import org.explainj.explain.GradientPass;
@@ -22,23 +23,7 @@ abstract class InputGradientMethod implements Explainer {
     @Override
     public Attribution explain(TorchScriptModel model, ModelInput input, Target target, ExplainOptions options) {
         GradientPass.Result g = gradient(model, input, target);
-        return Attribution.of(reduceChannels(g.gradient(), input.channels(), input.height() * input.width(),
-                options.signed()), input.width(), input.height(), method(), null, g.targetClass(), g.scores());
-    }
-
-    /** Per pixel, the value of largest magnitude over channels; |·| unless signed (Simonyan's max over C of |·|). */
-    static float[] reduceChannels(float[] grad, int channels, int hw, boolean signed) {
-        float[] map = new float[hw];
-        for (int i = 0; i < hw; i++) {
-            float best = grad[i];
-            for (int c = 1; c < channels; c++) {
-                float v = grad[c * hw + i];
-                if (Math.abs(v) > Math.abs(best)) {
-                    best = v;
-                }
-            }
-            map[i] = signed ? best : Math.abs(best);
-        }
-        return map;
+        return Attribution.of(ChannelReduction.largestMagnitude(g.gradient(), input.channels(),
+                input.height() * input.width(), options.signed()), input.width(), input.height(), method(), null, g.targetClass(), g.scores());
     }
 }

@@ -1,0 +1,52 @@
+package org.explainj.explain;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.explainj.model.TorchScriptModel;
+import org.explainj.tensor.ModelInput;
+
+/**
+ * Many perturbed copies of one input through the model without autograd, in batches: the building block of
+ * Score-CAM and Occlusion.
+ */
+public final class BatchedForward {
+
+    /** Writes perturbed input number {@code index} (C×H×W) into {@code out}. */
+    public interface Perturbation {
+        void fill(int index, float[] out);
+    }
+
+    private BatchedForward() {
+    }
+
+    /**
+     * The target score (class logit, or a segmentation class's summed logits) for {@code count} perturbed inputs.
+     */
+    public static float[] targetScores(TorchScriptModel model, int count, int batchSize, ModelInput input,
+                                       Target target, int targetClass, Perturbation perturbation) {
+        int sample = input.channels() * input.height() * input.width();
+        float[] scores = new float[count];
+        float[] one = new float[sample];
+        model.lock().lock();
+        try (NDManager m = model.newManager()) {
+            for (int start = 0; start < count; start += batchSize) {
+                int n = Math.min(batchSize, count - start);
+                float[] batch = new float[n * sample];
+                for (int b = 0; b < n; b++) {
+                    perturbation.fill(start + b, one);
+                    System.arraycopy(one, 0, batch, b * sample, sample);
+                }
+                try (NDManager bm = m.newSubManager()) {
+                    NDArray x = bm.create(batch, new Shape(n, input.channels(), input.height(), input.width()));
+                    NDArray out = model.forwardNoGrad(x);
+                    float[] s = TargetScores.perSample(out, target, targetClass);
+                    System.arraycopy(s, 0, scores, start, n);
+                }
+            }
+        } finally {
+            model.lock().unlock();
+        }
+        return scores;
+    }
+}

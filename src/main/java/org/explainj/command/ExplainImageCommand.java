@@ -13,6 +13,7 @@ import net.imglib2.type.numeric.real.FloatType;
 import org.explainj.ExplainJException;
 import org.explainj.explain.Attribution;
 import org.explainj.explain.ExplainOptions;
+import org.explainj.render.Regions;
 import org.explainj.explain.Explainers;
 import org.explainj.explain.Method;
 import org.explainj.explain.Target;
@@ -51,14 +52,27 @@ public class ExplainImageCommand implements Command {
     @Parameter(label = "Model", description = "TorchScript file (.pt) saved with torch.jit.save")
     public File model;
 
-    @Parameter(label = "Method", choices = {"Grad-CAM", "Saliency", "Guided Backprop", "Deconvnet"})
+    @Parameter(label = "Method", choices = {"Saliency", "Grad-CAM", "Guided Backprop", "Deconvnet", "CAM",
+        "Grad-CAM++", "Guided Grad-CAM", "HiResCAM", "XGradCAM", "LayerCAM", "Score-CAM", "EigenCAM", "SmoothGrad",
+        "Integrated Gradients", "Input x Gradient", "Occlusion"})
     public String method = "Grad-CAM";
 
     @Parameter(label = "Layer", required = false, description = "Module path, e.g. layer4; blank: default layer")
     public String layer = "";
 
-    @Parameter(label = "Target", description = "top, or a class index (0-based)")
+    @Parameter(label = "Target", description = "top, a class index (0-based) or a class name from the labels")
     public String target = "top";
+
+    @Parameter(label = "Counterfactual", description = "Explain the negated score: evidence against the target")
+    public boolean counterfactual = false;
+
+    @Parameter(label = "Region", required = false,
+        description = "Segmentation models: none, selection (the image's ROI) or the title of a mask image")
+    public String region = "none";
+
+    @Parameter(label = "Labels", required = false,
+        description = "Class names, one per line (blank: <model>.labels.txt or labels.txt beside the model)")
+    public File labels;
 
     @Parameter(label = "Scale", choices = {"type", "none", "minmax"})
     public String scale = "type";
@@ -86,6 +100,42 @@ public class ExplainImageCommand implements Command {
 
     @Parameter(label = "Layer resolution", description = "Keep a layer map at the layer's size (no upsampling)")
     public boolean layer_resolution = false;
+
+    @Parameter(label = "CAM weights", required = false, description = "CAM: classifier weight name, e.g. fc.weight")
+    public String cam_weights = "";
+
+    @Parameter(label = "Batch size", min = "1", description = "Inputs per forward pass (Score-CAM, SmoothGrad, "
+        + "Integrated Gradients, Occlusion)")
+    public int batch_size = 32;
+
+    @Parameter(label = "Samples", min = "1", description = "SmoothGrad: number of noisy samples")
+    public int samples = 25;
+
+    @Parameter(label = "Noise", min = "0", description = "SmoothGrad: noise σ as a fraction of (max − min)")
+    public double noise = 0.15;
+
+    @Parameter(label = "Seed", description = "SmoothGrad: random seed")
+    public long seed = 1234;
+
+    @Parameter(label = "Steps", min = "2", description = "Integrated Gradients: number of steps")
+    public int steps = 50;
+
+    @Parameter(label = "Integration", choices = {"gausslegendre", "riemann_right", "riemann_left", "riemann_middle",
+        "riemann_trapezoid"})
+    public String integration = "gausslegendre";
+
+    @Parameter(label = "Baseline", description = "Integrated Gradients, Occlusion: baseline value (model input)")
+    public double baseline = 0;
+
+    @Parameter(label = "Window", min = "1", description = "Occlusion: window side in pixels (model input)")
+    public int window = 8;
+
+    @Parameter(label = "Stride", min = "1", description = "Occlusion: stride in pixels (model input)")
+    public int stride = 4;
+
+    @Parameter(label = "Interpolation", choices = {"nearest", "bilinear"},
+        description = "Guided Grad-CAM: how the Grad-CAM factor is upsampled")
+    public String interpolation = "nearest";
 
     @Parameter(label = "LUT", choices = {"Fire", "Jet", "Grays"})
     public String lut = "Fire";
@@ -119,9 +169,11 @@ public class ExplainImageCommand implements Command {
         TorchScriptModel loaded = ModelCache.shared().get(Path.of(model.getPath()));
         ModelInput input = ImageTensors.toTensor(ImageBridge.channels(image), spec);
         checkChannels(loaded, input);
-        ExplainOptions options = ExplainOptions.defaults().withLayer(AUTOMATIC.equals(layer) ? "" : layer)
-                .withSigned(signed).withRelu(!no_relu);
-        result = Explainers.of(m).explain(loaded, input, Target.parse(target), options);
+        ExplainOptions options = options();
+        if (labels != null && !labels.getPath().isBlank()) {
+            loaded.useLabels(Path.of(labels.getPath()));
+        }
+        result = Explainers.of(m, options).explain(loaded, input, target(input), options);
 
         int iw = image.getWidth();
         int ih = image.getHeight();
@@ -180,6 +232,24 @@ public class ExplainImageCommand implements Command {
     public record LayerChoices(String defaultLayer, List<String> layers) {
     }
 
+    /** The method options from the fields. */
+    public ExplainOptions options() {
+        return ExplainOptions.defaults().withLayer(AUTOMATIC.equals(layer) ? "" : layer).withSigned(signed)
+                .withRelu(!no_relu).withCamWeights(cam_weights).withBatchSize(batch_size)
+                .withSmoothGrad(samples, noise, seed).withIntegration(steps, integration, baseline)
+                .withOcclusion(window, stride, baseline).withNearest(!"bilinear".equalsIgnoreCase(interpolation));
+    }
+
+    private Target target(ModelInput input) {
+        Target t = Target.parse(target).negated(counterfactual);
+        String r = region == null ? "" : region.trim();
+        if (r.isEmpty() || r.equalsIgnoreCase("none")) {
+            return t;
+        }
+        float[] mask = Regions.mask(image, r);
+        return t.inRegion(mask, image.getWidth(), image.getHeight());
+    }
+
     private InputSpec inputSpec() {
         int[] size = InputSpec.parseSize(input_size);
         return new InputSpec(InputSpec.parseChannels(channels), size[0], size[1], Scaling.parse(scale),
@@ -216,6 +286,10 @@ public class ExplainImageCommand implements Command {
             sb.append("layer=").append(result.layer()).append('\n');
         }
         sb.append("target_class=").append(result.targetClass()).append('\n');
+        sb.append("target=").append(target).append(counterfactual ? " (counterfactual)" : "")
+                .append(region != null && !region.isBlank() && !region.equalsIgnoreCase("none") ? " in " + region : "")
+                .append('\n');
+        result.diagnostics().forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
         sb.append("target_score=").append(result.targetScore()).append('\n');
         sb.append("map_size=").append(result.width()).append('x').append(result.height()).append('\n');
         sb.append("normalized=").append(normalize).append('\n');

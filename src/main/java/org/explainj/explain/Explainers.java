@@ -64,7 +64,7 @@ public final class Explainers {
             case OCCLUSION:
                 return new Occlusion();
             default:
-                throw new MethodException("The method " + method + " is not available in this version.");
+                throw new IllegalStateException(method.label());
         }
     }
 }

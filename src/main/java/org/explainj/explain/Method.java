@@ -5,34 +5,31 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The explanation methods, with the names used in menus and macros. {@link #available()} tells which this version
- * computes; the others are named here so that macros written for later versions get a clear message.
+ * The explanation methods, with the names used in menus and macros, and their cost in passes through the network.
  */
 public enum Method {
-    SALIENCY("Saliency", true, false),
-    GRAD_CAM("Grad-CAM", true, true),
-    GUIDED_BACKPROP("Guided Backprop", true, false),
-    DECONVNET("Deconvnet", true, false),
-    CAM("CAM", true, true),
-    GRAD_CAM_PLUS_PLUS("Grad-CAM++", true, true),
-    GUIDED_GRAD_CAM("Guided Grad-CAM", true, true),
-    HIRES_CAM("HiResCAM", true, true),
-    XGRAD_CAM("XGradCAM", true, true),
-    LAYER_CAM("LayerCAM", true, true),
-    SCORE_CAM("Score-CAM", true, true),
-    EIGEN_CAM("EigenCAM", true, true),
-    SMOOTH_GRAD("SmoothGrad", true, false),
-    INTEGRATED_GRADIENTS("Integrated Gradients", true, false),
-    INPUT_X_GRADIENT("Input x Gradient", true, false),
-    OCCLUSION("Occlusion", true, false);
+    SALIENCY("Saliency", false),
+    GRAD_CAM("Grad-CAM", true),
+    GUIDED_BACKPROP("Guided Backprop", false),
+    DECONVNET("Deconvnet", false),
+    CAM("CAM", true),
+    GRAD_CAM_PLUS_PLUS("Grad-CAM++", true),
+    GUIDED_GRAD_CAM("Guided Grad-CAM", true),
+    HIRES_CAM("HiResCAM", true),
+    XGRAD_CAM("XGradCAM", true),
+    LAYER_CAM("LayerCAM", true),
+    SCORE_CAM("Score-CAM", true),
+    EIGEN_CAM("EigenCAM", true),
+    SMOOTH_GRAD("SmoothGrad", false),
+    INTEGRATED_GRADIENTS("Integrated Gradients", false),
+    INPUT_X_GRADIENT("Input x Gradient", false),
+    OCCLUSION("Occlusion", false);
 
     private final String label;
-    private final boolean available;
     private final boolean usesLayer;
 
-    Method(String label, boolean available, boolean usesLayer) {
+    Method(String label, boolean usesLayer) {
         this.label = label;
-        this.available = available;
         this.usesLayer = usesLayer;
     }
 
@@ -41,22 +38,16 @@ public enum Method {
         return label;
     }
 
-    public boolean available() {
-        return available;
-    }
-
     /** Whether the method explains a layer's activations (and so needs a layer name). */
     public boolean usesLayer() {
         return usesLayer;
     }
 
-    /** Labels of the methods this version computes. */
-    public static List<String> availableLabels() {
+    /** The labels of all methods, in menu order. */
+    public static List<String> labels() {
         List<String> l = new ArrayList<>();
         for (Method m : values()) {
-            if (m.available) {
-                l.add(m.label);
-            }
+            l.add(m.label);
         }
         return l;
     }
@@ -66,15 +57,11 @@ public enum Method {
         String k = normalize(name);
         for (Method m : values()) {
             if (normalize(m.label).equals(k)) {
-                if (!m.available) {
-                    throw new MethodException("The method " + m.label + " is not available in this version of "
-                            + "ExplainJ. Available: " + String.join(", ", availableLabels()) + ".");
-                }
                 return m;
             }
         }
-        throw new MethodException("Unknown method \"" + name + "\". Available: "
-                + String.join(", ", availableLabels()) + ".");
+        throw new MethodException("Unknown method \"" + name + "\". Methods: " + String.join(", ", labels())
+                + ".");
     }
 
     private static String normalize(String s) {

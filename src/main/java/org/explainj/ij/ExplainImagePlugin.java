@@ -19,9 +19,11 @@ import org.explainj.explain.Method;
 import org.explainj.render.Luts;
 
 /**
- * {@code Plugins › ExplainJ › Explain Image...}: a dialog (or macro options) for {@link ExplainImageCommand}. The
+ * {@code Plugins › ExplainJ › Explain Image...}: dialogs (or macro options) for {@link ExplainImageCommand}. The
  * heatmap becomes the active image. Macro keys equal the command's field names, e.g.
- * {@code run("Explain Image...", "model=[/path/model.pt] method=Grad-CAM layer=layer4 target=top");}
+ * {@code run("Explain Image...", "model=[/path/model.pt] method=Grad-CAM layer=layer4 target=top");}. Methods with
+ * parameters (SmoothGrad, Integrated Gradients, Occlusion, Score-CAM, CAM, Guided Grad-CAM) ask for them in a
+ * second dialog; in a macro all keys go in the same options string.
  */
 public class ExplainImagePlugin implements PlugIn {
 
@@ -36,7 +38,7 @@ public class ExplainImagePlugin implements PlugIn {
         }
         ExplainImageCommand cmd = new ExplainImageCommand();
         cmd.image = imp;
-        if (!showDialog(cmd)) {
+        if (!showDialog(cmd) || !showMethodDialog(cmd)) {
             return;
         }
         try {
@@ -59,7 +61,7 @@ public class ExplainImagePlugin implements PlugIn {
                 + String.format("%.4g", cmd.result.targetScore()) + ")");
     }
 
-    /** Fills the command from the dialog, or from the macro options when a macro runs this plugin. */
+    /** Fills the command from the main dialog, or from the macro options when a macro runs this plugin. */
     static boolean showDialog(ExplainImageCommand cmd) {
         boolean macro = Macro.getOptions() != null;
         GenericDialog gd = new GenericDialog("Explain Image");
@@ -69,8 +71,7 @@ public class ExplainImagePlugin implements PlugIn {
         } else {
             gd.addFileField("Model", Prefs.get(PREFIX + "model", ""), 40);
         }
-        List<String> methods = macro ? allLabels() : Method.availableLabels();
-        gd.addChoice("Method", methods.toArray(new String[0]), remembered(macro, "method", cmd.method));
+        gd.addChoice("Method", Method.labels().toArray(new String[0]), remembered(macro, "method", cmd.method));
         if (macro) {
             gd.addStringField("Layer", cmd.layer, 20);
         } else {
@@ -88,13 +89,21 @@ public class ExplainImagePlugin implements PlugIn {
                 return true;
             });
         }
-        gd.addStringField("Target", remembered(macro, "target", cmd.target), 8);
+        gd.addStringField("Target", remembered(macro, "target", cmd.target), 12);
+        if (macro) {
+            gd.addStringField("Region", cmd.region, 12);
+        } else {
+            String[] regions = regionChoices(cmd.image);
+            gd.addChoice("Region", regions, regions[0]);
+        }
         gd.addChoice("Scale", new String[] {"type", "none", "minmax"}, remembered(macro, "scale", cmd.scale));
         gd.addStringField("Channels", remembered(macro, "channels", cmd.channels), 12);
         gd.addStringField("Input_size", remembered(macro, "input_size", cmd.input_size), 12);
         gd.addStringField("Mean", remembered(macro, "mean", cmd.mean), 20);
         gd.addStringField("Std", remembered(macro, "std", cmd.std), 20);
+        gd.addStringField("Labels", remembered(macro, "labels", ""), 30);
         gd.addChoice("LUT", Luts.NAMES.toArray(new String[0]), remembered(macro, "lut", cmd.lut));
+        gd.addCheckbox("Counterfactual", cmd.counterfactual);
         gd.addCheckbox("Signed", cmd.signed);
         gd.addCheckbox("No_ReLU", cmd.no_relu);
         gd.addCheckbox("Normalize", cmd.normalize);
@@ -110,12 +119,16 @@ public class ExplainImagePlugin implements PlugIn {
         cmd.method = gd.getNextChoice();
         cmd.layer = (macro ? gd.getNextString() : gd.getNextChoice()).trim();
         cmd.target = gd.getNextString().trim();
+        cmd.region = (macro ? gd.getNextString() : gd.getNextChoice()).trim();
         cmd.scale = gd.getNextChoice();
         cmd.channels = gd.getNextString().trim();
         cmd.input_size = gd.getNextString().trim();
         cmd.mean = gd.getNextString().trim();
         cmd.std = gd.getNextString().trim();
+        String labels = gd.getNextString().trim();
+        cmd.labels = labels.isEmpty() ? null : new File(labels);
         cmd.lut = gd.getNextChoice();
+        cmd.counterfactual = gd.getNextBoolean();
         cmd.signed = gd.getNextBoolean();
         cmd.no_relu = gd.getNextBoolean();
         cmd.normalize = gd.getNextBoolean();
@@ -132,21 +145,120 @@ public class ExplainImagePlugin implements PlugIn {
             Prefs.set(PREFIX + "input_size", cmd.input_size);
             Prefs.set(PREFIX + "mean", cmd.mean);
             Prefs.set(PREFIX + "std", cmd.std);
+            Prefs.set(PREFIX + "labels", labels);
             Prefs.set(PREFIX + "lut", cmd.lut);
         }
         return true;
     }
 
-    private static String remembered(boolean macro, String key, String dflt) {
-        return macro ? dflt : Prefs.get(PREFIX + key, dflt);
+    /**
+     * The second dialog with the chosen method's parameters (none for most methods). Returns false on cancel or
+     * an unknown method (reported).
+     */
+    static boolean showMethodDialog(ExplainImageCommand cmd) {
+        Method m;
+        try {
+            m = Method.parse(cmd.method);
+        } catch (ExplainJException e) {
+            Errors.report(e.getMessage());
+            return false;
+        }
+        boolean macro = Macro.getOptions() != null;
+        GenericDialog gd = new GenericDialog(m.label() + " options");
+        switch (m) {
+            case CAM:
+                gd.addStringField("CAM_weights", remembered(macro, "cam_weights", cmd.cam_weights), 20);
+                gd.addMessage("Blank: the classifier weight of shape [classes, channels] is found automatically.");
+                break;
+            case SCORE_CAM:
+                gd.addNumericField("Batch_size", cmd.batch_size, 0);
+                break;
+            case SMOOTH_GRAD:
+                gd.addNumericField("Samples", cmd.samples, 0);
+                gd.addNumericField("Noise", cmd.noise, 3, 6, "× (max − min)");
+                gd.addNumericField("Seed", cmd.seed, 0);
+                gd.addNumericField("Batch_size", cmd.batch_size, 0);
+                break;
+            case INTEGRATED_GRADIENTS:
+                gd.addNumericField("Steps", cmd.steps, 0);
+                gd.addChoice("Integration", new String[] {"gausslegendre", "riemann_right", "riemann_left",
+                    "riemann_middle", "riemann_trapezoid"}, cmd.integration);
+                gd.addNumericField("Baseline", cmd.baseline, 3);
+                gd.addNumericField("Batch_size", cmd.batch_size, 0);
+                break;
+            case OCCLUSION:
+                gd.addNumericField("Window", cmd.window, 0, 6, "pixels");
+                gd.addNumericField("Stride", cmd.stride, 0, 6, "pixels");
+                gd.addNumericField("Baseline", cmd.baseline, 3);
+                gd.addNumericField("Batch_size", cmd.batch_size, 0);
+                break;
+            case GUIDED_GRAD_CAM:
+                gd.addChoice("Interpolation", new String[] {"nearest", "bilinear"}, cmd.interpolation);
+                break;
+            default:
+                return true;
+        }
+        gd.showDialog();
+        if (gd.wasCanceled()) {
+            return false;
+        }
+        switch (m) {
+            case CAM:
+                cmd.cam_weights = gd.getNextString().trim();
+                break;
+            case SCORE_CAM:
+                cmd.batch_size = (int) gd.getNextNumber();
+                break;
+            case SMOOTH_GRAD:
+                cmd.samples = (int) gd.getNextNumber();
+                cmd.noise = gd.getNextNumber();
+                cmd.seed = (long) gd.getNextNumber();
+                cmd.batch_size = (int) gd.getNextNumber();
+                break;
+            case INTEGRATED_GRADIENTS:
+                cmd.steps = (int) gd.getNextNumber();
+                cmd.integration = gd.getNextChoice();
+                cmd.baseline = gd.getNextNumber();
+                cmd.batch_size = (int) gd.getNextNumber();
+                break;
+            case OCCLUSION:
+                cmd.window = (int) gd.getNextNumber();
+                cmd.stride = (int) gd.getNextNumber();
+                cmd.baseline = gd.getNextNumber();
+                cmd.batch_size = (int) gd.getNextNumber();
+                break;
+            default:
+                cmd.interpolation = gd.getNextChoice();
+        }
+        if (gd.invalidNumber()) {
+            Errors.report("A number in the " + m.label() + " options is not valid.");
+            return false;
+        }
+        return true;
     }
 
-    private static List<String> allLabels() {
-        List<String> l = new ArrayList<>();
-        for (Method m : Method.values()) {
-            l.add(m.label());
+    /** none, selection (when the image has an area selection), and the open images of the same size. */
+    private static String[] regionChoices(ImagePlus image) {
+        List<String> items = new ArrayList<>();
+        items.add("none");
+        if (image != null && image.getRoi() != null && image.getRoi().isArea()) {
+            items.add("selection");
         }
-        return l;
+        int[] ids = WindowManager.getIDList();
+        if (ids != null && image != null) {
+            for (int id : ids) {
+                ImagePlus other = WindowManager.getImage(id);
+                if (other != null && other != image && other.getWidth() == image.getWidth()
+                        && other.getHeight() == image.getHeight()) {
+                    items.add(other.getTitle());
+                }
+            }
+        }
+        return items.toArray(new String[0]);
+    }
+
+    private static String remembered(boolean macro, String key, String dflt) {
+        return macro ? dflt : Prefs.get(PREFIX + key, dflt);
     }
 
     /** Whether ImageJ runs without its window (batch macro, headless). */

@@ -278,6 +278,17 @@ public final class TorchScriptModel implements AutoCloseable {
         return labels;
     }
 
+    /** Uses class names from the given file (one per line) instead of a labels file beside the model. */
+    public synchronized void useLabels(java.nio.file.Path file) {
+        try {
+            labels = java.nio.file.Files.readAllLines(file).stream().map(String::trim).filter(l -> !l.isEmpty())
+                    .toList();
+        } catch (java.io.IOException e) {
+            throw new ModelException("Cannot read the labels file " + file + ": " + e.getMessage()
+                    + ". Give a text file with one class name per line.", e);
+        }
+    }
+
     /** Names of the methods the TorchScript module has (e.g. prepared {@code features} and {@code head}). */
     public synchronized java.util.Set<String> methodNames() {
         if (methodNames == null) {

@@ -31,6 +31,12 @@ public final class GradientPass {
         }
     }
 
+    /** The explained score of a resolved input: the class score, negated for counterfactual targets. */
+    public static double targetScore(Result clean, Target target) {
+        float s = clean.scores()[clean.targetClass()];
+        return target.isNegated() ? -s : s;
+    }
+
     /**
      * Input gradients of the target score for {@code count} variants of the input, {@code batchSize} per
      * forward/backward pass (the samples are independent: BatchNorm is in eval mode).

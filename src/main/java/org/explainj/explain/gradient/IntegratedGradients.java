@@ -19,14 +19,15 @@ import org.explainj.tensor.ModelInput;
  * Integrated Gradients (Sundararajan et al. 2017), as Captum: (x − b) ⊙ Σ_i w_i ∇f(b + α_i (x − b)) with a
  * constant baseline b (in model-input units; 0 by default) and the nodes α_i and weights w_i of the chosen rule
  * (Gauss–Legendre by default, as Captum). Completeness: Σ attribution ≈ f(x) − f(b); the error is reported as the
- * diagnostic {@code completeness_error}. Cost: two forwards plus n forward+backward passes, batched.
+ * diagnostic {@code completeness_error}. Cost: two forwards (input, baseline) plus n forward+backward passes,
+ * batched.
  */
 public final class IntegratedGradients implements Explainer {
 
     @Override
     public Attribution explain(TorchScriptModel model, ModelInput input, Target target, ExplainOptions options) {
-        float[] attr = attribute(model, input, target, options);
         GradientPass.Result clean = GradientPass.resolve(model, input, target);
+        float[] attr = attribute(model, input, target, options, clean.targetClass());
         double total = 0;
         for (float v : attr) {
             total += v;
@@ -34,11 +35,7 @@ public final class IntegratedGradients implements Explainer {
         float base = (float) options.baseline();
         float[] fb = BatchedForward.targetScores(model, 1, 1, input, target, clean.targetClass(),
                 (i, out) -> Arrays.fill(out, base));
-        double fx = target.isNegated() ? -clean.scores()[clean.targetClass()] : clean.scores()[clean.targetClass()];
-        if (target.hasRegion()) {
-            fx = BatchedForward.targetScores(model, 1, 1, input, target, clean.targetClass(),
-                    (i, out) -> System.arraycopy(input.data(), 0, out, 0, out.length))[0];
-        }
+        double fx = GradientPass.targetScore(clean, target);
         double delta = total - (fx - fb[0]);
         return Attribution.of(ChannelReduction.largestMagnitude(attr, input.channels(),
                 input.height() * input.width(), options.signed()), input.width(), input.height(),
@@ -49,7 +46,11 @@ public final class IntegratedGradients implements Explainer {
 
     /** The attribution per input value (C×H×W). */
     public static float[] attribute(TorchScriptModel model, ModelInput input, Target target, ExplainOptions options) {
-        GradientPass.Result clean = GradientPass.resolve(model, input, target);
+        return attribute(model, input, target, options, GradientPass.resolve(model, input, target).targetClass());
+    }
+
+    private static float[] attribute(TorchScriptModel model, ModelInput input, Target target,
+                                     ExplainOptions options, int targetClass) {
         int n = options.steps();
         double[][] rule = rule(options.integration(), n);
         double[] alphas = rule[0];
@@ -57,7 +58,7 @@ public final class IntegratedGradients implements Explainer {
         float[] x = input.data();
         float b = (float) options.baseline();
         double[] sum = new double[x.length];
-        GradientPass.batchGradients(model, input, target, clean.targetClass(), n, options.batchSize(),
+        GradientPass.batchGradients(model, input, target, targetClass, n, options.batchSize(),
                 (i, out) -> {
                     float a = (float) alphas[i];
                     for (int j = 0; j < x.length; j++) {

@@ -31,8 +31,7 @@ public final class Occlusion implements Explainer {
         int nx = (w - win) / stride + 1;
         int ny = (h - win) / stride + 1;
         GradientPass.Result clean = GradientPass.resolve(model, input, target);
-        float[] fx = BatchedForward.targetScores(model, 1, 1, input, target, clean.targetClass(),
-                (i, out) -> System.arraycopy(input.data(), 0, out, 0, out.length));
+        double fx = GradientPass.targetScore(clean, target);
         float base = (float) options.baseline();
         int plane = w * h;
         int c = input.channels();
@@ -50,7 +49,7 @@ public final class Occlusion implements Explainer {
         double[] sum = new double[plane];
         int[] count = new int[plane];
         for (int i = 0; i < nx * ny; i++) {
-            double diff = fx[0] - scores[i];
+            double diff = fx - scores[i];
             int x0 = (i % nx) * stride;
             int y0 = (i / nx) * stride;
             for (int y = y0; y < y0 + win; y++) {

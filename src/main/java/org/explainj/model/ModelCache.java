@@ -22,7 +22,7 @@ import java.util.Map;
 public final class ModelCache {
 
     /** Bump when the rewriter's output changes, so old prepared copies are not reused. */
-    static final int REWRITE_VERSION = 2;
+    static final int REWRITE_VERSION = 3;
 
     private static final ModelCache SHARED = new ModelCache(defaultCacheDir());
 
@@ -118,7 +118,8 @@ public final class ModelCache {
             Model m = loadDjl(file, file);
             return new TorchScriptModel(file, sha, null, m, RewriteInfo.unavailable(ex.getMessage()));
         }
-        RewriteInfo info = new RewriteInfo(true, null, rewriter.reluSites(), rewriter.otherActivations());
+        RewriteInfo info = new RewriteInfo(true, null, rewriter.reluSites(), rewriter.otherActivations(),
+                rewriter.unreachedRelus());
         String reason;
         try {
             Path prepared = preparedCopy(archive, sha, code);

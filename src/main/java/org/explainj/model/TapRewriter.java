@@ -47,6 +47,9 @@ final class TapRewriter {
     private final Set<String> reluHelperAdded = new HashSet<>();
     private int reluSites;
     private final Set<String> otherActivations = new java.util.TreeSet<>();
+    /** Module-level TorchScript functions: qualified name ({@code __torch__.helper}) to their source. */
+    private final Map<String, String> freeFunctions = new HashMap<>();
+    private final Set<String> unreachedRelus = new java.util.TreeSet<>();
 
     TapRewriter(ModuleTree tree) {
         this.tree = tree;
@@ -61,6 +64,10 @@ final class TapRewriter {
             throw unsupported("the root module " + root.simpleName + " has no forward method");
         }
         List<String> params = splitTopLevel(forward.params());
+        // Arguments after the image that have defaults (forward(self, x, scale: float=1.)) keep them.
+        while (params.size() > 2 && params.get(params.size() - 1).contains("=")) {
+            params.remove(params.size() - 1);
+        }
         if (params.size() != 2) {
             throw new ModelException("The model's forward takes " + (params.size() - 1) + " inputs ("
                     + forward.params().replaceAll("\\s+", " ") + "); ExplainJ explains models with one image "
@@ -70,6 +77,8 @@ final class TapRewriter {
             throw new ModelException("The model's forward returns " + forward.returnType() + ", not a single "
                     + "tensor. Wrap the model so that forward returns the class scores (logits) as one tensor.");
         }
+        refuseModuleInterfaces();
+        readFreeFunctions(archive);
         String x = params.get(1).split(":")[0].trim();
         String self = forward.selfName();
         List<String> entry = new ArrayList<>();
@@ -129,6 +138,13 @@ final class TapRewriter {
             while (act.find()) {
                 otherActivations.add(act.group(1).replace("_", "") + " in " + cls.simpleName);
             }
+            Matcher fn = FREE_FUNCTION_REF.matcher(stmt);
+            while (fn.find()) {
+                if (callsRelu(fn.group(), new HashSet<>())) {
+                    unreachedRelus.add("relu in function " + fn.group().substring(fn.group().lastIndexOf('.') + 1)
+                            + " (called from " + cls.simpleName + ")");
+                }
+            }
             String rewritten = transform(cls, m.selfName(), stmt, aliases, reluAliases);
             if (tapReturns && rewritten.startsWith("return ")) {
                 out.add(pad + "ej_out = " + rewritten.substring("return ".length()));
@@ -159,17 +175,17 @@ final class TapRewriter {
         Matcher a = ALIAS_ATTR.matcher(stmt);
         Matcher g = ALIAS_GETATTR.matcher(stmt);
         String local = null;
-        String attr = null;
-        if (a.matches() && a.group(2).equals(self)) {
+        String path = null;
+        if (a.matches()) {
             local = a.group(1);
-            attr = a.group(3);
-        } else if (g.matches() && g.group(2).equals(self)) {
+            path = submodulePath(cls, self, a.group(2), a.group(3), aliases);
+        } else if (g.matches()) {
             local = g.group(1);
-            attr = g.group(3);
+            path = submodulePath(cls, self, g.group(2), g.group(3), aliases);
         }
         if (local != null) {
-            if (tree.submodules(cls).containsKey(attr)) {
-                aliases.put(local, attr);
+            if (path != null) {
+                aliases.put(local, path);
             } else {
                 aliases.remove(local);
             }
@@ -179,6 +195,46 @@ final class TapRewriter {
                 reluAliases.add(r.group(1));
             }
         }
+    }
+
+    /**
+     * The dotted path below {@code cls} of {@code owner.attr} when {@code owner} is self or a local alias of a
+     * submodule (e.g. {@code blocks = self.blocks; _0 = getattr(blocks, "0")} for an nn.ModuleList, or
+     * {@code stem = stages.stem} for an nn.ModuleDict) and the result is a submodule; else null.
+     */
+    private String submodulePath(ScriptClass cls, String self, String owner, String attr, Map<String, String> aliases) {
+        String prefix;
+        if (owner.equals(self)) {
+            prefix = "";
+        } else if (aliases.containsKey(owner)) {
+            prefix = aliases.get(owner) + ".";
+        } else {
+            return null;
+        }
+        return resolve(cls, prefix + attr) != null ? prefix + attr : null;
+    }
+
+    /** The class of the submodule at a dotted path below {@code cls}, or null. */
+    private ScriptClass resolve(ScriptClass cls, String path) {
+        ScriptClass c = cls;
+        for (String step : path.split("\\.")) {
+            c = tree.submodules(c).get(step);
+            if (c == null) {
+                return null;
+            }
+        }
+        return c;
+    }
+
+    /** The pre-order offset of the submodule at a dotted path below {@code cls}. */
+    private int offset(ScriptClass cls, String path) {
+        ScriptClass c = cls;
+        int off = 0;
+        for (String step : path.split("\\.")) {
+            off += tree.offset(c, step);
+            c = tree.submodules(c).get(step);
+        }
+        return off;
     }
 
     // (recv).method(   where recv = local | self.attr | getattr(self, "attr")
@@ -251,10 +307,10 @@ final class TapRewriter {
             } else {
                 child = aliases.get(cm.group(1));
             }
-        } else if (cm.group(2) != null && cm.group(2).equals(self)) {
-            child = tree.submodules(cls).containsKey(cm.group(3)) ? cm.group(3) : null;
-        } else if (cm.group(4) != null && cm.group(4).equals(self)) {
-            child = tree.submodules(cls).containsKey(cm.group(5)) ? cm.group(5) : null;
+        } else if (cm.group(2) != null) {
+            child = submodulePath(cls, self, cm.group(2), cm.group(3), aliases);
+        } else if (cm.group(4) != null) {
+            child = submodulePath(cls, self, cm.group(4), cm.group(5), aliases);
         }
         if (child == null && !selfCall) {
             return null;
@@ -277,12 +333,117 @@ final class TapRewriter {
             target = cls;
             id = "ej_id";
         } else {
-            target = tree.submodules(cls).get(child);
-            id = "ej_id + " + tree.offset(cls, child);
+            target = resolve(cls, child);
+            id = "ej_id + " + offset(cls, child);
         }
         schedule(target, method, !selfCall);
         return receiverText + "." + copyName(method, !selfCall) + "(ej_taps, ej_sel, " + id + ", ej_relu"
                 + (args.isEmpty() ? "" : ", " + args) + ")";
+    }
+
+    private static final Pattern FREE_FUNCTION_REF = Pattern.compile("__torch__(?:\\.\\w+)+");
+    private static final Pattern FREE_DEF = Pattern.compile("^def (\\w+)\\(");
+    private static final Pattern RELU_REF =
+            Pattern.compile("(?:__torch__\\.)?torch\\.(?:nn\\.functional\\.)?relu_?\\b");
+    private static final Set<String> RELU_FUNCTIONS = Set.of("__torch__.torch.nn.functional.relu",
+            "__torch__.torch.nn.functional.relu_");
+
+    /** Collects the module-level functions of the archive's code (the rewriter does not copy them). */
+    private void readFreeFunctions(TorchScriptArchive archive) {
+        String prefix = archive.root() + "/code/";
+        for (Map.Entry<String, String> e : archive.codeFiles().entrySet()) {
+            String module = e.getKey().substring(prefix.length(), e.getKey().length() - ".py".length())
+                    .replace('/', '.');
+            String name = null;
+            StringBuilder body = new StringBuilder();
+            for (String line : (e.getValue() + "\n<end>").split("\n", -1)) {
+                if (line.isEmpty() || line.startsWith(" ")) {
+                    if (name != null) {
+                        body.append(line).append('\n');
+                    }
+                    continue;
+                }
+                if (name != null) {
+                    freeFunctions.put(module + "." + name, body.toString());
+                    name = null;
+                }
+                Matcher d = FREE_DEF.matcher(line);
+                if (d.find()) {
+                    name = d.group(1);
+                    body.setLength(0);
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether a module-level function calls a ReLU, directly or through other functions. Such a ReLU is not
+     * rewritten (functions get no tap list), so ReLU rules cannot be applied to it.
+     */
+    private boolean callsRelu(String function, Set<String> seen) {
+        String body = freeFunctions.get(function);
+        if (body == null || RELU_FUNCTIONS.contains(function) || !seen.add(function)) {
+            return false;
+        }
+        if (RELU_REF.matcher(body).find()) {
+            return true;
+        }
+        Matcher m = FREE_FUNCTION_REF.matcher(body);
+        while (m.find()) {
+            if (callsRelu(m.group(), seen)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** ReLU calls on the forward's call paths that the rewriter cannot reach, e.g. {@code relu in function f}. */
+    Set<String> unreachedRelus() {
+        return unreachedRelus;
+    }
+
+    /**
+     * Refuses models that hold or pass a submodule through a {@code torch.jit.interface} type: the code names only
+     * the interface, so the module behind it (its layers and ReLUs) cannot be followed.
+     */
+    private void refuseModuleInterfaces() {
+        Set<String> seen = new HashSet<>();
+        for (ModuleTree.Node n : tree.nodes()) {
+            ScriptClass cls = classes.get(n.typeName());
+            if (cls == null || !seen.add(cls.qualifiedName)) {
+                continue;
+            }
+            for (Map.Entry<String, String> a : cls.attributes.entrySet()) {
+                String iface = moduleInterfaceIn(a.getValue());
+                if (iface != null) {
+                    throw unsupported("the submodule " + (n.path().isEmpty() ? "" : n.path() + ".") + a.getKey()
+                            + " is declared with the module interface type " + iface + " (torch.jit.interface), "
+                            + "which hides the module's layers");
+                }
+            }
+            for (ScriptClass.Method m : cls.methods.values()) {
+                for (String p : splitTopLevel(m.params())) {
+                    String iface = moduleInterfaceIn(p.contains(":") ? p.substring(p.indexOf(':') + 1) : "");
+                    if (iface != null) {
+                        throw unsupported("the method " + cls.simpleName + "." + m.name() + " takes a submodule as "
+                                + "an argument (" + p.trim().replaceAll("__torch__\\.(?:\\w+\\.)*", "")
+                                + ", a torch.jit.interface type), which hides which layers it calls");
+                    }
+                }
+            }
+        }
+    }
+
+    /** The simple name of a module interface named in a type, or null. */
+    private String moduleInterfaceIn(String type) {
+        Matcher m = FREE_FUNCTION_REF.matcher(type);
+        while (m.find()) {
+            ScriptClass c = classes.get(m.group());
+            if (c != null && "ModuleInterface".equals(c.base)) {
+                return c.simpleName;
+            }
+        }
+        return null;
     }
 
     /** Number of ReLU call sites rewritten (calls in a method used several times count once). */
@@ -315,6 +476,12 @@ final class TapRewriter {
             }
             if (ALIAS_RELU.matcher(stmt).matches() || RELU_CALL.matcher(stmt).find()) {
                 needs = true;
+            }
+            Matcher fn = FREE_FUNCTION_REF.matcher(stmt);
+            while (fn.find()) {
+                if (callsRelu(fn.group(), new HashSet<>())) {
+                    needs = true; // copied so that generate() records the ReLU it cannot reach
+                }
             }
             Matcher cm = CALL.matcher(stmt);
             while (cm.find()) {

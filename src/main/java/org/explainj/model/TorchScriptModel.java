@@ -109,6 +109,19 @@ public final class TorchScriptModel implements AutoCloseable {
             if (node == null) {
                 throw new LayerException(LayerNames.unknownLayerMessage(layer, tree));
             }
+            ScriptClass cls = tree.classes().get(node.typeName());
+            ScriptClass.Method forward = cls == null ? null : cls.methods.get("forward");
+            if (cls != null && forward == null && !node.childNames().isEmpty()) {
+                throw new LayerException("The layer " + layer + " (" + node.type() + ") is a container that the "
+                        + "model never calls itself; choose one of its modules: " + layer + "." + String.join(", "
+                        + layer + ".", node.childNames()) + ".");
+            }
+            if (forward != null && !forward.returnType().isEmpty() && !"Tensor".equals(forward.returnType())) {
+                throw new LayerException("The layer " + layer + " (" + node.type() + ") returns "
+                        + forward.returnType() + ", not one tensor, so it cannot be explained. Choose a layer inside "
+                        + "it" + (node.childNames().isEmpty() ? "" : " (" + layer + "." + String.join(", " + layer
+                        + ".", node.childNames()) + ")") + " or one that uses its output.");
+            }
             id = node.id();
         }
         return runSelecting(input, id, reluStages);
@@ -125,10 +138,9 @@ public final class TorchScriptModel implements AutoCloseable {
                 in.add(ctl);
                 in.add(marker);
             }
-            return block.forward(new ParameterStore(manager, false), in, true);
+            return scoresFirst(block.forward(new ParameterStore(manager, false), in, true));
         } catch (ai.djl.engine.EngineException e) {
-            throw new ModelException("The model failed on an input of shape " + input.getShape() + ": "
-                    + firstLine(e.getMessage()) + ". Check the input size and channel count the model expects.", e);
+            throw failed(input, e);
         }
     }
 
@@ -140,14 +152,50 @@ public final class TorchScriptModel implements AutoCloseable {
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
-            return block.forward(new ParameterStore(input.getManager(), false), new NDList(input), true)
+            return scoresFirst(block.forward(new ParameterStore(input.getManager(), false), new NDList(input), true))
                     .get(0);
         } catch (ai.djl.engine.EngineException e) {
-            throw new ModelException("The model failed on an input of shape " + input.getShape() + ": "
-                    + firstLine(e.getMessage()), e);
+            throw failed(input, e);
         } finally {
             JniUtils.setGradMode(gradMode);
         }
+    }
+
+    private static ModelException failed(NDArray input, ai.djl.engine.EngineException e) {
+        String first = firstLine(e.getMessage());
+        String hint = first.contains("missing value for argument")
+                ? " The model's forward needs more inputs than the one image ExplainJ gives it; wrap the model in a "
+                        + "module whose forward takes a single tensor."
+                : " Check the input size and channel count the model expects.";
+        return new ModelException("The model failed on an input of shape " + input.getShape() + ": " + first
+                + (first.endsWith(".") ? "" : ".") + hint, e);
+    }
+
+    /**
+     * The outputs of an unprepared model's forward as DJL flattens them (a tuple or list: its tensors in order; a
+     * dict: its values in hash order, each named by its key). The first is taken as the class scores only when it
+     * is the only one, or the first of a tuple/list with shape [N, classes]; anything else is ambiguous.
+     */
+    private NDList scoresFirst(NDList out) {
+        if (prepared || out.size() <= 1) {
+            return out;
+        }
+        String name = out.get(0).getName();
+        if (name != null && !name.isEmpty()) {
+            List<String> keys = new ArrayList<>();
+            out.forEach(a -> keys.add(a.getName()));
+            java.util.Collections.sort(keys);
+            throw new ModelException("The model's forward returns a dict (keys " + String.join(", ", keys) + "), "
+                    + "so ExplainJ cannot tell which entry holds the class scores. Wrap the model so that forward "
+                    + "returns the scores (e.g. out[\"logits\"]) as one tensor.");
+        }
+        if (out.get(0).getShape().dimension() != 2) {
+            throw new ModelException("The model's forward returns " + out.size() + " tensors and the first has shape "
+                    + out.get(0).getShape() + ", which is not [1, classes]; ExplainJ takes the first output of a "
+                    + "tuple as the class scores only when it has that shape. Wrap the model so that forward "
+                    + "returns the class scores (logits) as one tensor.");
+        }
+        return out;
     }
 
     /** Back-propagates {@code target} with the given upstream gradient, keeping the graph for more passes. */

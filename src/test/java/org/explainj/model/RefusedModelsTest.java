@@ -25,7 +25,6 @@ import org.explainj.testutil.Resources;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,15 +35,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code scripts/make_refused_models.py} with hook-based references in {@code models/refused/<model>/}: for each, the
  * engine must either give the right numbers or refuse with a message that names the construct and says what to do;
  * Saliency must keep working wherever the forward can run.
- *
- * <p>Tests named {@code knownBug...} state the correct behaviour for constructs that the current main code gets
- * wrong (wrong numbers or a misleading message). They only run with {@code -Dexplainj.knownBugs=true} until the fixes
- * are in; each accepts either a correct result or a clear refusal.
  */
 class RefusedModelsTest {
 
     private static final String DIR = "models/refused/";
-    private static final String KNOWN_BUGS = "explainj.knownBugs";
 
     @TempDir
     static Path cache;
@@ -179,16 +173,14 @@ class RefusedModelsTest {
     }
 
     @Test
-    @EnabledIfSystemProperty(named = KNOWN_BUGS, matches = "true")
-    void knownBugSaliencyOfADictOutputRefusesOrExplainsTheLogits() {
+    void saliencyOfADictOutputRefusesOrExplainsTheLogits() {
         // DJL turns a dict output into a list in ConcurrentHashMap order: "features" comes before "logits", and
         // ModelPass explains channel `target` of the features as if it were a segmentation output.
         saliencyRefusedOrOfTheLogits("dict_output", "dict");
     }
 
     @Test
-    @EnabledIfSystemProperty(named = KNOWN_BUGS, matches = "true")
-    void knownBugSaliencyOfATupleWithFeaturesFirstRefusesOrExplainsTheLogits() {
+    void saliencyOfATupleWithFeaturesFirstRefusesOrExplainsTheLogits() {
         saliencyRefusedOrOfTheLogits("tuple_features_first", "tensors");
     }
 
@@ -206,8 +198,7 @@ class RefusedModelsTest {
     }
 
     @Test
-    @EnabledIfSystemProperty(named = KNOWN_BUGS, matches = "true")
-    void knownBugTwoInputSaliencyFailureSaysToWrapTheModel() {
+    void twoInputSaliencyFailureSaysToWrapTheModel() {
         // today: "... forward() is missing value for argument 'y' ... Check the input size and channel count"
         message(ModelException.class, () -> GradientPass.inputGradient(model("two_inputs"), input(),
                 Target.index(0)), "argument 'y'", "single tensor");
@@ -259,11 +250,13 @@ class RefusedModelsTest {
         // blocks.2 is skipped by the data-dependent if for this input (manifest: blocks_run = [0, 1])
         message(LayerException.class, () -> new GradCam().explain(m, input(), target("loop"),
                 ExplainOptions.defaults().withLayer("blocks.2")), "blocks.2", "did not run");
+        // the ModuleList itself is never called
+        message(LayerException.class, () -> new GradCam().explain(m, input(), target("loop"),
+                ExplainOptions.defaults().withLayer("blocks")), "blocks");
     }
 
     @Test
-    @EnabledIfSystemProperty(named = KNOWN_BUGS, matches = "true")
-    void knownBugLayersAndRelusInsideAModuleListAreReached() {
+    void layersAndRelusInsideAModuleListAreReached() {
         // Scripted and traced code reach ModuleList items through a local alias (blocks = self.blocks;
         // _1 = getattr(blocks, "1"); (_1).forward(x)), which the rewriter does not follow: the items are never
         // tapped ("did not run") and their ReLUs are not staged (guided backprop is silently wrong).
@@ -272,8 +265,7 @@ class RefusedModelsTest {
     }
 
     @Test
-    @EnabledIfSystemProperty(named = KNOWN_BUGS, matches = "true")
-    void knownBugLayersAndRelusInsideAModuleDictAreReached() {
+    void layersAndRelusInsideAModuleDictAreReached() {
         // (stem = stages.stem; (stem).forward(x)): same as the ModuleList; and since both ReLUs sit in the dict,
         // guided backprop is refused with "calls no ReLU".
         layersRightOrRefused("moduledict", "ModuleDict", "stages.mid");
@@ -290,6 +282,10 @@ class RefusedModelsTest {
             assertLayerPass(m, name, layer);
         }
         assertGuided(m, name);
+        // the container itself is never called: say so and list its modules (today: "did not run ... not called")
+        String container = layers[0].substring(0, layers[0].indexOf('.'));
+        message(LayerException.class, () -> new GradCam().explain(m, input(), target(name),
+                ExplainOptions.defaults().withLayer(container)), container, construct, layers[0]);
     }
 
     @Test
@@ -320,8 +316,7 @@ class RefusedModelsTest {
     }
 
     @Test
-    @EnabledIfSystemProperty(named = KNOWN_BUGS, matches = "true")
-    void knownBugLayerReturningATupleSaysSo() {
+    void layerReturningATupleSaysSo() {
         // today: "The layer block did not run in the model's forward pass (it is defined but not called)"
         TorchScriptModel m = model("tuple_block");
         message(LayerException.class, () -> new GradCam().explain(m, input(), target("tuple_block"),
@@ -339,8 +334,7 @@ class RefusedModelsTest {
     }
 
     @Test
-    @EnabledIfSystemProperty(named = KNOWN_BUGS, matches = "true")
-    void knownBugSubmodulePassedToAHelperIsFollowedOrRefused() {
+    void submodulePassedToAHelperIsFollowedOrRefused() {
         // (self).apply_block(block, x) with apply_block(self, m: BlockInterface, x): the helper is not copied, so
         // block is never tapped ("did not run") and its ReLU is not staged (guided backprop silently wrong).
         TorchScriptModel m = model("helper_arg");
@@ -355,8 +349,7 @@ class RefusedModelsTest {
     }
 
     @Test
-    @EnabledIfSystemProperty(named = KNOWN_BUGS, matches = "true")
-    void knownBugInterfaceTypedSubmoduleIsFollowedOrRefused() {
+    void interfaceTypedSubmoduleIsFollowedOrRefused() {
         // block : __torch__.BlockInterface (a ModuleInterface, not a Module): absent from the module tree, its ReLU
         // not staged (guided backprop silently wrong).
         TorchScriptModel m = model("interface_attr");
@@ -370,9 +363,9 @@ class RefusedModelsTest {
     }
 
     @Test
-    @EnabledIfSystemProperty(named = KNOWN_BUGS, matches = "true")
-    void knownBugReluInAFreeFunctionIsStagedOrReluRulesAreRefused() {
-        // x = __torch__.shifted_relu(...): the rewriter copies methods only, so that ReLU keeps its plain gradient
+    void reluInAFreeFunctionIsStagedOrReluRulesAreRefused() {
+        // activate(self, x) returns __torch__.shifted_relu(x): the rewriter copies methods only (and not even
+        // activate, which calls no submodule or ReLU itself), so that ReLU keeps its plain gradient
         TorchScriptModel m = model("free_function_relu");
         float[] guided;
         try {

@@ -1,6 +1,7 @@
 package org.explainj.command;
 
 import ij.ImagePlus;
+import ij.gui.ImageRoi;
 import ij.process.FloatProcessor;
 import ij.process.LUT;
 import java.io.File;
@@ -13,6 +14,7 @@ import net.imglib2.type.numeric.real.FloatType;
 import org.explainj.ExplainJException;
 import org.explainj.explain.Attribution;
 import org.explainj.explain.ExplainOptions;
+import org.explainj.render.CalibrationBars;
 import org.explainj.render.Regions;
 import org.explainj.explain.Explainers;
 import org.explainj.explain.Method;
@@ -137,8 +139,15 @@ public class ExplainImageCommand implements Command {
         description = "Guided Grad-CAM: how the Grad-CAM factor is upsampled")
     public String interpolation = "nearest";
 
-    @Parameter(label = "LUT", choices = {"Fire", "Jet", "Grays"})
-    public String lut = "Fire";
+    @Parameter(label = "LUT", choices = {"Auto", "Fire", "Diverging", "Jet", "Grays"},
+        description = "Auto: Fire for maps without negative values, Diverging (centred on 0) for signed maps")
+    public String lut = "Auto";
+
+    @Parameter(label = "All slices", description = "Explain every slice/frame of a stack (else the current one)")
+    public boolean all_slices = false;
+
+    @Parameter(label = "Calibration bar", description = "Add a calibration bar to the heatmap's overlay")
+    public boolean calibration_bar = false;
 
     @Parameter(label = "Overlay", description = "Add the heatmap as an overlay on the image")
     public boolean overlay = false;
@@ -152,8 +161,11 @@ public class ExplainImageCommand implements Command {
     @Parameter(type = ItemIO.OUTPUT, required = false)
     public Img<FloatType> attribution;
 
-    /** The core result (map at the model's or the layer's resolution, scores, target). */
+    /** The core result of the last explained plane and target (map at its own resolution, scores, target). */
     public Attribution result;
+
+    /** Progress reports and cancellation (the ImageJ progress bar and Esc by default). */
+    public ImageJProgress progress = new ImageJProgress();
 
     @Override
     public void run() {
@@ -164,40 +176,126 @@ public class ExplainImageCommand implements Command {
             throw new ExplainJException("No model given: set model=[/path/to/model.pt].");
         }
         Method m = Method.parse(method);
-        LUT colours = Luts.get(lut);
         InputSpec spec = inputSpec();
         TorchScriptModel loaded = ModelCache.shared().get(Path.of(model.getPath()));
-        ModelInput input = ImageTensors.toTensor(ImageBridge.channels(image), spec);
-        checkChannels(loaded, input);
-        ExplainOptions options = options();
         if (labels != null && !labels.getPath().isBlank()) {
             loaded.useLabels(Path.of(labels.getPath()));
         }
-        result = Explainers.of(m, options).explain(loaded, input, target(input), options);
-
+        List<int[]> planes = planes();
         int iw = image.getWidth();
         int ih = image.getHeight();
-        float[] atImage = result.valuesAt(iw, ih);
-        float[] shown = layer_resolution && result.layer() != null ? result.values().clone() : atImage;
-        int sw = shown == atImage ? iw : result.width();
-        int sh = shown == atImage ? ih : result.height();
-        if (normalize) {
-            minMax(shown);
-            if (shown != atImage) {
-                minMax(atImage);
+        List<float[]> shown = new ArrayList<>();
+        List<float[]> atImage = new ArrayList<>();
+        List<String> sliceLabels = new ArrayList<>();
+        int sw = iw;
+        int sh = ih;
+        int perPlane = 0;
+        for (int p = 0; p < planes.size(); p++) {
+            int[] zt = planes.get(p);
+            ModelInput input = ImageTensors.toTensor(ImageBridge.channels(image, zt[0], zt[1]), spec);
+            checkChannels(loaded, input);
+            List<Target> targets = Targets.parse(target, counterfactual, region(), loaded, input);
+            perPlane = targets.size();
+            for (int k = 0; k < targets.size(); k++) {
+                int step = p * targets.size() + k;
+                ExplainOptions options = options().withProgress(progress.step(step, planes.size() * targets.size()));
+                Attribution a = Explainers.of(m).explain(loaded, input, targets.get(k), options);
+                result = a;
+                float[] full = a.valuesAt(iw, ih);
+                boolean layerSize = layer_resolution && a.layer() != null;
+                float[] values = layerSize ? a.values().clone() : full;
+                sw = layerSize ? a.width() : iw;
+                sh = layerSize ? a.height() : ih;
+                if (normalize) {
+                    minMax(values);
+                    if (values != full) {
+                        minMax(full);
+                    }
+                }
+                shown.add(values);
+                atImage.add(full);
+                sliceLabels.add(sliceLabel(loaded, a, targets.size() > 1, planes.size() > 1, zt));
             }
         }
-        heatmap = HeatmapImages.create(title(m), shown, sw, sh, colours, image.getCalibration(), iw, ih);
+        progress.done();
+        float[] all = concat(shown);
+        LUT colours = Luts.forMap(lut, all);
+        heatmap = HeatmapImages.createStack(title(m), shown, sliceLabels, sw, sh, colours, image.getCalibration(), iw,
+                ih);
+        if (perPlane > 1 || planes.size() > 1) {
+            heatmap.setDimensions(perPlane, planes.size(), 1);
+            heatmap.setOpenAsHyperStack(perPlane > 1 && planes.size() > 1);
+        }
         heatmap.setProperty("Info", info(m));
-        attribution = net.imglib2.img.array.ArrayImgs.floats(shown, sw, sh);
-        if (overlay) {
-            FloatProcessor fp = new FloatProcessor(iw, ih, shown == atImage ? shown.clone() : atImage);
-            HeatmapImages.applyLut(fp, colours);
-            if (sw == iw && sh == ih) {
-                fp.setMinAndMax(heatmap.getProcessor().getMin(), heatmap.getProcessor().getMax());
-            }
-            HeatmapImages.addOverlay(image, fp, opacity, "ExplainJ " + m.label());
+        attribution = net.imglib2.img.array.ArrayImgs.floats(shown.get(0), sw, sh);
+        if (calibration_bar) {
+            CalibrationBars.add(heatmap);
         }
+        if (overlay) {
+            for (int p = 0; p < planes.size(); p++) {
+                FloatProcessor fp = new FloatProcessor(iw, ih, atImage.get(p * perPlane).clone());
+                fp.setColorModel(colours);
+                fp.setMinAndMax(heatmap.getDisplayRangeMin(), heatmap.getDisplayRangeMax());
+                ImageRoi roi = HeatmapImages.addOverlay(image, fp, opacity, "ExplainJ " + m.label());
+                if (planes.size() > 1) {
+                    roi.setPosition(0, planes.get(p)[0], planes.get(p)[1]);
+                }
+            }
+        }
+    }
+
+    /** The (z, t) planes to explain: all of a stack with {@code all_slices}, else the current one. */
+    private List<int[]> planes() {
+        List<int[]> planes = new ArrayList<>();
+        if (all_slices && image.getNSlices() * image.getNFrames() > 1) {
+            for (int t = 1; t <= image.getNFrames(); t++) {
+                for (int z = 1; z <= image.getNSlices(); z++) {
+                    planes.add(new int[] {z, t});
+                }
+            }
+        } else {
+            planes.add(new int[] {image.getZ(), image.getT()});
+        }
+        return planes;
+    }
+
+    private Target region() {
+        String r = region == null ? "" : region.trim();
+        if (r.isEmpty() || r.equalsIgnoreCase("none")) {
+            return null;
+        }
+        return Target.TOP.inRegion(Regions.mask(image, r), image.getWidth(), image.getHeight());
+    }
+
+    private String sliceLabel(TorchScriptModel loaded, Attribution a, boolean byClass, boolean byPlane, int[] zt) {
+        StringBuilder sb = new StringBuilder();
+        if (byClass || !byPlane) {
+            sb.append("class ").append(a.targetClass());
+            List<String> names = loaded.labels();
+            if (a.targetClass() < names.size()) {
+                sb.append(" (").append(names.get(a.targetClass())).append(')');
+            }
+        }
+        if (byPlane) {
+            String original = image.getStack().getShortSliceLabel(image.getStackIndex(1, zt[0], zt[1]));
+            sb.append(sb.length() > 0 ? " " : "").append(original != null && !original.isBlank() ? original
+                    : (image.getNFrames() > 1 ? "t=" + zt[1] + " " : "") + "z=" + zt[0]);
+        }
+        return sb.toString();
+    }
+
+    private static float[] concat(List<float[]> maps) {
+        int n = 0;
+        for (float[] m : maps) {
+            n += m.length;
+        }
+        float[] all = new float[n];
+        int o = 0;
+        for (float[] m : maps) {
+            System.arraycopy(m, 0, all, o, m.length);
+            o += m.length;
+        }
+        return all;
     }
 
     /**
@@ -238,16 +336,6 @@ public class ExplainImageCommand implements Command {
                 .withRelu(!no_relu).withCamWeights(cam_weights).withBatchSize(batch_size)
                 .withSmoothGrad(samples, noise, seed).withIntegration(steps, integration, baseline)
                 .withOcclusion(window, stride, baseline).withNearest(!"bilinear".equalsIgnoreCase(interpolation));
-    }
-
-    private Target target(ModelInput input) {
-        Target t = Target.parse(target).negated(counterfactual);
-        String r = region == null ? "" : region.trim();
-        if (r.isEmpty() || r.equalsIgnoreCase("none")) {
-            return t;
-        }
-        float[] mask = Regions.mask(image, r);
-        return t.inRegion(mask, image.getWidth(), image.getHeight());
     }
 
     private InputSpec inputSpec() {

@@ -23,14 +23,18 @@ public final class BatchedForward {
     /**
      * The target score (class logit, or a segmentation class's summed logits) for {@code count} perturbed inputs.
      */
-    public static float[] targetScores(TorchScriptModel model, int count, int batchSize, ModelInput input,
+    public static float[] targetScores(TorchScriptModel model, int count, ExplainOptions options, ModelInput input,
                                        Target target, int targetClass, Perturbation perturbation) {
+        int batchSize = Math.max(1, options.batchSize());
+        Progress progress = options.progress();
         int sample = input.channels() * input.height() * input.width();
         float[] scores = new float[count];
         float[] one = new float[sample];
         model.lock().lock();
         try (NDManager m = model.newManager()) {
             for (int start = 0; start < count; start += batchSize) {
+                progress.check();
+                progress.update(start, count);
                 int n = Math.min(batchSize, count - start);
                 float[] batch = new float[n * sample];
                 for (int b = 0; b < n; b++) {

@@ -6,8 +6,6 @@ package org.explainj.explain;
  * @param layer         layer methods: module path (null or blank: the model's default layer)
  * @param signed        gradient methods: keep the sign of the per-pixel value instead of |·|
  * @param relu          CAM methods: apply the final ReLU (the papers do); false keeps negative evidence
- * @param counterfactual explain the negated score (evidence against the target; pytorch-grad-cam's
- *                       "counterfactual" maps, or "lower" for a regression output)
  * @param camWeights    CAM: name of the classifier weight parameter (null: found automatically)
  * @param batchSize     Score-CAM, SmoothGrad, Integrated Gradients, Occlusion: inputs per forward pass
  * @param samples       SmoothGrad: number of noisy samples
@@ -21,63 +19,64 @@ package org.explainj.explain;
  * @param stride        Occlusion: stride in pixels
  * @param nearest       Guided Grad-CAM: upsample the Grad-CAM factor by nearest neighbour (Captum's default)
  *                      instead of bilinearly
+ * @param progress      progress reports and cancellation
  */
-public record ExplainOptions(String layer, boolean signed, boolean relu, boolean counterfactual, String camWeights,
+public record ExplainOptions(String layer, boolean signed, boolean relu, String camWeights,
                              int batchSize, int samples, double noise, long seed, int steps, String integration,
-                             double baseline, int window, int stride, boolean nearest) {
+                             double baseline, int window, int stride, boolean nearest, Progress progress) {
 
     public static ExplainOptions defaults() {
-        return new ExplainOptions(null, false, true, false, null, 32, 25, 0.15, 1234, 50, "gausslegendre", 0, 8, 4,
-                true);
+        return new ExplainOptions(null, false, true, null, 32, 25, 0.15, 1234, 50, "gausslegendre", 0, 8, 4,
+                true, Progress.NONE);
     }
 
     public ExplainOptions withLayer(String v) {
-        return new ExplainOptions(v, signed, relu, counterfactual, camWeights, batchSize, samples, noise, seed, steps,
-                integration, baseline, window, stride, nearest);
+        return new ExplainOptions(v, signed, relu, camWeights, batchSize, samples, noise, seed, steps,
+                integration, baseline, window, stride, nearest, progress);
     }
 
     public ExplainOptions withSigned(boolean v) {
-        return new ExplainOptions(layer, v, relu, counterfactual, camWeights, batchSize, samples, noise, seed, steps,
-                integration, baseline, window, stride, nearest);
+        return new ExplainOptions(layer, v, relu, camWeights, batchSize, samples, noise, seed, steps,
+                integration, baseline, window, stride, nearest, progress);
     }
 
     public ExplainOptions withRelu(boolean v) {
-        return new ExplainOptions(layer, signed, v, counterfactual, camWeights, batchSize, samples, noise, seed, steps,
-                integration, baseline, window, stride, nearest);
-    }
-
-    public ExplainOptions withCounterfactual(boolean v) {
-        return new ExplainOptions(layer, signed, relu, v, camWeights, batchSize, samples, noise, seed, steps,
-                integration, baseline, window, stride, nearest);
+        return new ExplainOptions(layer, signed, v, camWeights, batchSize, samples, noise, seed, steps,
+                integration, baseline, window, stride, nearest, progress);
     }
 
     public ExplainOptions withCamWeights(String v) {
-        return new ExplainOptions(layer, signed, relu, counterfactual, v, batchSize, samples, noise, seed, steps,
-                integration, baseline, window, stride, nearest);
+        return new ExplainOptions(layer, signed, relu, v, batchSize, samples, noise, seed, steps,
+                integration, baseline, window, stride, nearest, progress);
     }
 
     public ExplainOptions withBatchSize(int v) {
-        return new ExplainOptions(layer, signed, relu, counterfactual, camWeights, v, samples, noise, seed, steps,
-                integration, baseline, window, stride, nearest);
+        return new ExplainOptions(layer, signed, relu, camWeights, v, samples, noise, seed, steps,
+                integration, baseline, window, stride, nearest, progress);
     }
 
     public ExplainOptions withSmoothGrad(int n, double sigma, long s) {
-        return new ExplainOptions(layer, signed, relu, counterfactual, camWeights, batchSize, n, sigma, s, steps,
-                integration, baseline, window, stride, nearest);
+        return new ExplainOptions(layer, signed, relu, camWeights, batchSize, n, sigma, s, steps,
+                integration, baseline, window, stride, nearest, progress);
     }
 
     public ExplainOptions withIntegration(int n, String rule, double base) {
-        return new ExplainOptions(layer, signed, relu, counterfactual, camWeights, batchSize, samples, noise, seed, n,
-                rule, base, window, stride, nearest);
+        return new ExplainOptions(layer, signed, relu, camWeights, batchSize, samples, noise, seed, n,
+                rule, base, window, stride, nearest, progress);
     }
 
     public ExplainOptions withOcclusion(int w, int s, double base) {
-        return new ExplainOptions(layer, signed, relu, counterfactual, camWeights, batchSize, samples, noise, seed,
-                steps, integration, base, w, s, nearest);
+        return new ExplainOptions(layer, signed, relu, camWeights, batchSize, samples, noise, seed,
+                steps, integration, base, w, s, nearest, progress);
     }
 
     public ExplainOptions withNearest(boolean v) {
-        return new ExplainOptions(layer, signed, relu, counterfactual, camWeights, batchSize, samples, noise, seed,
-                steps, integration, baseline, window, stride, v);
+        return new ExplainOptions(layer, signed, relu, camWeights, batchSize, samples, noise, seed,
+                steps, integration, baseline, window, stride, v, progress);
+    }
+
+    public ExplainOptions withProgress(Progress p) {
+        return new ExplainOptions(layer, signed, relu, camWeights, batchSize, samples, noise, seed,
+                steps, integration, baseline, window, stride, nearest, p == null ? Progress.NONE : p);
     }
 }

@@ -23,13 +23,8 @@ public final class Explainers {
     private Explainers() {
     }
 
-    /** The explainer for a method, with default construction options. */
+    /** The explainer for a method (its options come with each call). */
     public static Explainer of(Method method) {
-        return of(method, ExplainOptions.defaults());
-    }
-
-    /** The explainer for a method; construction options (CAM weight name, Score-CAM batch) come from options. */
-    public static Explainer of(Method method, ExplainOptions options) {
         switch (method) {
             case SALIENCY:
                 return new Saliency();
@@ -40,7 +35,7 @@ public final class Explainers {
             case DECONVNET:
                 return new Deconvnet();
             case CAM:
-                return new Cam(options.camWeights());
+                return new Cam();
             case GRAD_CAM_PLUS_PLUS:
                 return new GradCamPlusPlus();
             case GUIDED_GRAD_CAM:
@@ -52,7 +47,7 @@ public final class Explainers {
             case LAYER_CAM:
                 return new LayerCam();
             case SCORE_CAM:
-                return new ScoreCam(options.batchSize());
+                return new ScoreCam();
             case EIGEN_CAM:
                 return new EigenCam();
             case SMOOTH_GRAD:

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.TreeSet;
 import org.explainj.model.GradScope;
 import org.explainj.model.LayerException;
 import org.explainj.model.TorchScriptModel;
@@ -42,14 +43,18 @@ public final class GradientPass {
      * forward/backward pass (the samples are independent: BatchNorm is in eval mode).
      */
     public static void batchGradients(TorchScriptModel model, ModelInput input, Target target, int targetClass,
-                                      int count, int batchSize, BatchedForward.Perturbation variant,
+                                      int count, ExplainOptions options, BatchedForward.Perturbation variant,
                                       SampleGradients sink) {
+        int batchSize = options.batchSize();
+        Progress progress = options.progress();
         int sample = input.channels() * input.height() * input.width();
         float[] one = new float[sample];
         int size = Math.max(1, batchSize);
         model.lock().lock();
         try (NDManager m = model.newManager(); GradScope grad = GradScope.open()) {
             for (int start = 0; start < count; start += size) {
+                progress.check();
+                progress.update(start, count);
                 int n = Math.min(size, count - start);
                 float[] batch = new float[n * sample];
                 for (int b = 0; b < n; b++) {
@@ -89,6 +94,13 @@ public final class GradientPass {
      * result is the plain gradient (a test checks this).
      */
     public static Result inputGradient(TorchScriptModel model, ModelInput input, Target target, ReluRule rule) {
+        if (!model.rewriteInfo().unreachedRelus().isEmpty()) {
+            throw new LayerException("The model " + model.source().getFileName() + " calls a ReLU that ExplainJ "
+                    + "cannot reach (" + String.join(", ", new TreeSet<>(model.rewriteInfo().unreachedRelus()))
+                    + "), so the " + (rule == ReluRule.GUIDED ? "guided backpropagation" : "deconvnet") + " rule "
+                    + "would skip it and give a wrong map. Use Saliency or a layer method, or call the ReLU in a "
+                    + "module (nn.ReLU, or F.relu inside a forward or method).");
+        }
         if (model.rewriteInfo().available() && model.rewriteInfo().reluSites() == 0) {
             throw new LayerException("The model " + model.source().getFileName() + " calls no ReLU, so the "
                     + (rule == ReluRule.GUIDED ? "guided backpropagation" : "deconvnet") + " rule has nothing to "

@@ -79,6 +79,11 @@ public final class Target {
         return new Target(classIndex, className, negated, mask.clone(), width, height);
     }
 
+    /** This target's class with another target's region (none when that one has none). */
+    public Target inRegionOf(Target other) {
+        return new Target(classIndex, className, negated, other.region, other.regionWidth, other.regionHeight);
+    }
+
     public boolean isTop() {
         return classIndex < 0 && className == null;
     }

@@ -33,6 +33,50 @@ public final class HeatmapImages {
         return imp;
     }
 
+    /**
+     * A 32-bit stack of maps (arrays shared) with one display range for all slices ([0, max] or [−m, m]).
+     */
+    public static ImagePlus createStack(String title, java.util.List<float[]> maps, java.util.List<String> labels,
+                                        int width, int height, LUT lut, Calibration calibration, int imageWidth,
+                                        int imageHeight) {
+        if (maps.size() == 1) {
+            ImagePlus single = create(title, maps.get(0), width, height, lut, calibration, imageWidth, imageHeight);
+            single.setProperty("Label", labels.get(0));
+            return single;
+        }
+        ij.ImageStack stack = new ij.ImageStack(width, height);
+        float lo = Float.POSITIVE_INFINITY;
+        float hi = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < maps.size(); i++) {
+            stack.addSlice(labels.get(i), new FloatProcessor(width, height, maps.get(i)));
+            for (float f : maps.get(i)) {
+                lo = Math.min(lo, f);
+                hi = Math.max(hi, f);
+            }
+        }
+        ImagePlus imp = new ImagePlus(title, stack);
+        double[] range = range(lo, hi);
+        imp.getProcessor().setColorModel(lut);
+        imp.setLut(lut);
+        imp.setDisplayRange(range[0], range[1]);
+        if (calibration != null) {
+            Calibration cal = calibration.copy();
+            cal.pixelWidth *= (double) imageWidth / width;
+            cal.pixelHeight *= (double) imageHeight / height;
+            imp.setCalibration(cal);
+        }
+        return imp;
+    }
+
+    /** [0, max] for non-negative values, else symmetric [−m, m]; [0, 1] for an all-zero map. */
+    static double[] range(float lo, float hi) {
+        if (lo >= 0) {
+            return new double[] {0, hi > 0 ? hi : 1};
+        }
+        double m = Math.max(Math.abs(lo), Math.abs(hi));
+        return new double[] {-m, m};
+    }
+
     /** Sets the LUT and the display range. */
     public static void applyLut(FloatProcessor fp, LUT lut) {
         float[] v = (float[]) fp.getPixels();
@@ -42,18 +86,9 @@ public final class HeatmapImages {
             lo = Math.min(lo, f);
             hi = Math.max(hi, f);
         }
-        double min;
-        double max;
-        if (lo >= 0) {
-            min = 0;
-            max = hi > 0 ? hi : 1;
-        } else {
-            double m = Math.max(Math.abs(lo), Math.abs(hi));
-            min = -m;
-            max = m;
-        }
+        double[] range = range(lo, hi);
         fp.setColorModel(lut);
-        fp.setMinAndMax(min, max);
+        fp.setMinAndMax(range[0], range[1]);
     }
 
     /**

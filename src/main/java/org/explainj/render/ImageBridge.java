@@ -30,11 +30,20 @@ public final class ImageBridge {
         if (imp == null || imp.getProcessor() == null) {
             throw new InputException("No image: open an image first.");
         }
+        return channels(imp, imp.getZ(), imp.getT());
+    }
+
+    /** The channels of one plane (slice z, frame t; 1-based) of the image. */
+    public static List<RandomAccessibleInterval<? extends RealType<?>>> channels(ImagePlus imp, int z, int t) {
+        if (imp == null || imp.getProcessor() == null) {
+            throw new InputException("No image: open an image first.");
+        }
         int w = imp.getWidth();
         int h = imp.getHeight();
         List<RandomAccessibleInterval<? extends RealType<?>>> out = new ArrayList<>();
         if (imp.getType() == ImagePlus.COLOR_RGB) {
-            ColorProcessor cp = (ColorProcessor) imp.getProcessor();
+            ColorProcessor cp = (ColorProcessor) (imp.getStackSize() > 1
+                    ? imp.getStack().getProcessor(imp.getStackIndex(1, z, t)) : imp.getProcessor());
             byte[] r = new byte[w * h];
             byte[] g = new byte[w * h];
             byte[] b = new byte[w * h];
@@ -46,8 +55,8 @@ public final class ImageBridge {
         }
         int nc = imp.getNChannels();
         for (int c = 1; c <= nc; c++) {
-            ImageProcessor ip = nc == 1 ? imp.getProcessor()
-                    : imp.getStack().getProcessor(imp.getStackIndex(c, imp.getZ(), imp.getT()));
+            ImageProcessor ip = imp.getStackSize() == 1 ? imp.getProcessor()
+                    : imp.getStack().getProcessor(imp.getStackIndex(c, z, t));
             out.add((RandomAccessibleInterval) wrap(ip, w, h));
         }
         return out;

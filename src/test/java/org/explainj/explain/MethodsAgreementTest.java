@@ -92,8 +92,8 @@ class MethodsAgreementTest {
         TorchScriptModel m = model(model);
         ModelInput x = input(input, channels, size);
         ExplainOptions o = ExplainOptions.defaults().withLayer(layer).withRelu(false);
-        Explainer[] methods = {new Cam(null), new GradCamPlusPlus(), new HiResCam(), new XGradCam(), new LayerCam(),
-            new ScoreCam(32)};
+        Explainer[] methods = {new Cam(), new GradCamPlusPlus(), new HiResCam(), new XGradCam(), new LayerCam(),
+            new ScoreCam()};
         String[] refs = {"CAM_raw", "GradCAMPlusPlus_raw", "HiResCAM_raw", "XGradCAM_raw", "LayerCAM_raw",
             "ScoreCAM_raw"};
         for (int i = 0; i < methods.length; i++) {
@@ -245,7 +245,7 @@ class MethodsAgreementTest {
         TorchScriptModel m = model(model);
         ModelInput x = input(input, channels, size);
         ExplainOptions o = ExplainOptions.defaults().withLayer(layer).withRelu(false);
-        Attribution cam = new Cam(null).explain(m, x, target(dir), o);
+        Attribution cam = new Cam().explain(m, x, target(dir), o);
         Attribution grad = new GradCam().explain(m, x, target(dir), o);
         float[] scaled = cam.values().clone();
         for (int i = 0; i < scaled.length; i++) {

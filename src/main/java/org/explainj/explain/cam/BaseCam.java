@@ -22,7 +22,7 @@ public abstract class BaseCam implements Explainer {
     /** The activation A and its gradient dY/dA of one layer, both K×H×W (batch dropped). */
     protected record LayerData(float[] activations, float[] gradients, int channels, int height, int width,
                                TorchScriptModel model, ModelInput input, String layer, Target target,
-                               int targetClass, float[] scores) {
+                               int targetClass, float[] scores, ExplainOptions options) {
         public int area() {
             return height * width;
         }
@@ -54,7 +54,7 @@ public abstract class BaseCam implements Explainer {
                     + "global pooling).");
         }
         LayerData d = new LayerData(r.activations(), r.gradients(), (int) s[1], (int) s[2], (int) s[3], model,
-                input, layer, target, r.targetClass(), r.scores());
+                input, layer, target, r.targetClass(), r.scores(), options);
         float[] map = combine(d);
         if (options.relu()) {
             for (int i = 0; i < map.length; i++) {

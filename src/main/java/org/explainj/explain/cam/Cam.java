@@ -12,13 +12,6 @@ import org.explainj.model.LayerException;
  */
 public final class Cam extends BaseCam {
 
-    private final String weightName;
-
-    /** @param weightName the classifier weight's parameter name, or null to find it */
-    public Cam(String weightName) {
-        this.weightName = weightName == null || weightName.isBlank() ? null : weightName.trim();
-    }
-
     @Override
     protected Method method() {
         return Method.CAM;
@@ -31,6 +24,8 @@ public final class Cam extends BaseCam {
 
     @Override
     protected float[] channelWeights(LayerData d) {
+        String weightName = d.options().camWeights() == null || d.options().camWeights().isBlank() ? null
+                : d.options().camWeights().trim();
         Map<String, NDArray> params = d.model().parameters();
         int classes = d.scores().length;
         NDArray weight = null;

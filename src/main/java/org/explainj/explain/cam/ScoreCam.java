@@ -11,12 +11,6 @@ import org.explainj.tensor.Resample;
  */
 public final class ScoreCam extends BaseCam {
 
-    private final int batchSize;
-
-    public ScoreCam(int batchSize) {
-        this.batchSize = Math.max(1, batchSize);
-    }
-
     @Override
     protected Method method() {
         return Method.SCORE_CAM;
@@ -34,7 +28,7 @@ public final class ScoreCam extends BaseCam {
         int c = d.input().channels();
         int plane = w * h;
         float[] x = d.input().data();
-        float[] scores = BatchedForward.targetScores(d.model(), d.channels(), batchSize, d.input(), d.target(), d.targetClass(),
+        float[] scores = BatchedForward.targetScores(d.model(), d.channels(), d.options(), d.input(), d.target(), d.targetClass(),
                 (k, out) -> {
                     float[] mask = Resample.bilinearAlignCorners(d.activations(), k * d.area(), d.width(),
                             d.height(), w, h);

@@ -33,7 +33,7 @@ public final class IntegratedGradients implements Explainer {
             total += v;
         }
         float base = (float) options.baseline();
-        float[] fb = BatchedForward.targetScores(model, 1, 1, input, target, clean.targetClass(),
+        float[] fb = BatchedForward.targetScores(model, 1, options, input, target, clean.targetClass(),
                 (i, out) -> Arrays.fill(out, base));
         double fx = GradientPass.targetScore(clean, target);
         double delta = total - (fx - fb[0]);
@@ -58,7 +58,7 @@ public final class IntegratedGradients implements Explainer {
         float[] x = input.data();
         float b = (float) options.baseline();
         double[] sum = new double[x.length];
-        GradientPass.batchGradients(model, input, target, targetClass, n, options.batchSize(),
+        GradientPass.batchGradients(model, input, target, targetClass, n, options,
                 (i, out) -> {
                     float a = (float) alphas[i];
                     for (int j = 0; j < x.length; j++) {

@@ -46,7 +46,7 @@ public final class SmoothGrad implements Explainer {
         Random random = new Random(options.seed());
         boolean signed = options.signed();
         double[] sum = new double[sample];
-        GradientPass.batchGradients(model, input, target, clean.targetClass(), n, options.batchSize(),
+        GradientPass.batchGradients(model, input, target, clean.targetClass(), n, options,
                 (index, out) -> {
                     for (int i = 0; i < sample; i++) {
                         float e = fixedNoise != null ? fixedNoise[index * sample + i]
@@ -75,7 +75,8 @@ public final class SmoothGrad implements Explainer {
         int sample = input.data().length;
         int n = noise.length / sample;
         double[] sum = new double[sample];
-        GradientPass.batchGradients(model, input, target, clean.targetClass(), n, 32, (index, out) -> {
+        GradientPass.batchGradients(model, input, target, clean.targetClass(), n, ExplainOptions.defaults(),
+                (index, out) -> {
             for (int i = 0; i < sample; i++) {
                 out[i] = input.data()[i] + noise[index * sample + i];
             }

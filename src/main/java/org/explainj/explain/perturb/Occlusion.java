@@ -35,7 +35,7 @@ public final class Occlusion implements Explainer {
         float base = (float) options.baseline();
         int plane = w * h;
         int c = input.channels();
-        float[] scores = BatchedForward.targetScores(model, nx * ny, options.batchSize(), input, target,
+        float[] scores = BatchedForward.targetScores(model, nx * ny, options, input, target,
                 clean.targetClass(), (i, out) -> {
                     System.arraycopy(input.data(), 0, out, 0, out.length);
                     int x0 = (i % nx) * stride;

@@ -1,0 +1,77 @@
+package org.explainj.command;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.explainj.explain.GradientPass;
+import org.explainj.explain.MethodException;
+import org.explainj.explain.Target;
+import org.explainj.model.TorchScriptModel;
+import org.explainj.tensor.ModelInput;
+
+/**
+ * The {@code target} key: {@code top}, a class index, a class name, {@code 3: name} (as the dialog lists them),
+ * several of those separated by commas, {@code topK} (the K best classes of each image) or {@code all}.
+ */
+final class Targets {
+
+    private Targets() {
+    }
+
+    /**
+     * @param region a target restricted to a region (its class is ignored), or null
+     */
+    static List<Target> parse(String spec, boolean counterfactual, Target region, TorchScriptModel model,
+                              ModelInput input) {
+        String s = spec == null ? "" : spec.trim();
+        String lower = s.toLowerCase(Locale.ROOT).replace(" ", "").replace("-", "");
+        List<Target> targets = new ArrayList<>();
+        if (lower.equals("all") || (lower.startsWith("top") && lower.length() > 3 && !lower.equals("top1"))) {
+            float[] scores = GradientPass.resolve(model, input, withRegion(Target.TOP, region)).scores();
+            int k = scores.length;
+            if (!lower.equals("all")) {
+                try {
+                    k = Math.min(scores.length, Integer.parseInt(lower.substring(3)));
+                } catch (NumberFormatException e) {
+                    throw new MethodException("The target \"" + spec + "\" is not understood: use top, topK (e.g. "
+                            + "top3), all, a class index, a class name, or a comma-separated list of those.");
+                }
+                if (k < 1) {
+                    throw new MethodException("topK needs K ≥ 1, got \"" + spec + "\".");
+                }
+            }
+            Integer[] order = new Integer[scores.length];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            if (!lower.equals("all")) {
+                java.util.Arrays.sort(order, (a, b) -> Float.compare(scores[b], scores[a]));
+            }
+            for (int i = 0; i < k; i++) {
+                targets.add(withRegion(Target.index(order[i]), region).negated(counterfactual));
+            }
+            return targets;
+        }
+        for (String part : s.isEmpty() ? new String[] {"top"} : s.split(",")) {
+            targets.add(withRegion(one(part.trim()), region).negated(counterfactual));
+        }
+        return targets;
+    }
+
+    /** One target; {@code 3: name} (the dialog's form) is class 3. */
+    private static Target one(String part) {
+        int colon = part.indexOf(':');
+        if (colon > 0) {
+            try {
+                return Target.index(Integer.parseInt(part.substring(0, colon).trim()));
+            } catch (NumberFormatException e) {
+                // a class name that contains a colon
+            }
+        }
+        return Target.parse(part);
+    }
+
+    private static Target withRegion(Target t, Target region) {
+        return region == null ? t : t.inRegionOf(region);
+    }
+}

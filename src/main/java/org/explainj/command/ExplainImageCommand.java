@@ -254,7 +254,9 @@ public class ExplainImageCommand implements Command {
                 }
             }
         } else {
-            planes.add(new int[] {image.getZ(), image.getT()});
+            // (getZ/getT are only kept up to date for hyperstacks)
+            int[] czt = image.convertIndexToPosition(image.getCurrentSlice());
+            planes.add(new int[] {czt[1], czt[2]});
         }
         return planes;
     }

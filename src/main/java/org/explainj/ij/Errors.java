@@ -38,4 +38,22 @@ final class Errors {
         IJ.log(TITLE + ": unexpected error\n" + sw);
         report("Unexpected error: " + t + ". The details are in the Log window; please report them.");
     }
+
+    /** The user pressed Esc: a status message (and the Log in batch mode); a running macro stops too. */
+    static void cancelled(String message) {
+        IJ.showStatus(TITLE + ": cancelled");
+        IJ.showProgress(1.0);
+        if (batch()) {
+            IJ.log(TITLE + ": " + message);
+        }
+        Interpreter macro = Interpreter.getInstance();
+        if (macro != null) {
+            macro.setIgnoreErrors(true);
+            macro.abort(TITLE + ": " + message);
+        }
+    }
+
+    private static boolean batch() {
+        return ExplainImagePlugin.batch();
+    }
 }

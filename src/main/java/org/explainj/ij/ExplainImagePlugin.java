@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.explainj.ExplainJException;
 import org.explainj.command.ExplainImageCommand;
+import org.explainj.explain.CancelledException;
 import org.explainj.explain.Method;
 import org.explainj.render.Luts;
 
@@ -44,6 +45,9 @@ public class ExplainImagePlugin implements PlugIn {
         try {
             IJ.showStatus("ExplainJ: " + cmd.method + " on " + imp.getTitle() + "...");
             cmd.run();
+        } catch (CancelledException e) {
+            Errors.cancelled(e.getMessage());
+            return;
         } catch (ExplainJException e) {
             Errors.report(e.getMessage());
             return;
@@ -108,6 +112,9 @@ public class ExplainImagePlugin implements PlugIn {
         gd.addCheckbox("No_ReLU", cmd.no_relu);
         gd.addCheckbox("Normalize", cmd.normalize);
         gd.addCheckbox("Layer_resolution", cmd.layer_resolution);
+        gd.addCheckbox("All_slices", macro ? cmd.all_slices
+                : cmd.image != null && cmd.image.getNSlices() * cmd.image.getNFrames() > 1);
+        gd.addCheckbox("Calibration_bar", cmd.calibration_bar);
         gd.addCheckbox("Overlay", cmd.overlay);
         gd.addSlider("Opacity", 0, 1, cmd.opacity, 0.05);
         gd.showDialog();
@@ -133,6 +140,8 @@ public class ExplainImagePlugin implements PlugIn {
         cmd.no_relu = gd.getNextBoolean();
         cmd.normalize = gd.getNextBoolean();
         cmd.layer_resolution = gd.getNextBoolean();
+        cmd.all_slices = gd.getNextBoolean();
+        cmd.calibration_bar = gd.getNextBoolean();
         cmd.overlay = gd.getNextBoolean();
         cmd.opacity = gd.getNextNumber();
         if (!macro) {

@@ -302,7 +302,9 @@ public final class TorchScriptModel implements AutoCloseable {
 
     /**
      * Class names from a labels file beside the model (one per line): {@code <name>.labels.txt} (e.g.
-     * {@code model.labels.txt} for {@code model.pt}), else {@code labels.txt} in the same folder; empty if none.
+     * {@code model.labels.txt} for {@code model.pt}), else the longest {@code <prefix>.labels.txt} whose prefix
+     * starts the model's name ({@code ringnet.labels.txt} for {@code ringnet_traced.pt}), else {@code labels.txt}
+     * in the same folder; empty if none.
      */
     public synchronized List<String> labels() {
         if (labels == null) {
@@ -310,7 +312,24 @@ public final class TorchScriptModel implements AutoCloseable {
             String name = source.getFileName().toString();
             String stem = name.endsWith(".pt") ? name.substring(0, name.length() - 3) : name;
             java.nio.file.Path dir = source.toAbsolutePath().getParent();
-            for (String candidate : new String[] {stem + ".labels.txt", name + ".labels.txt", "labels.txt"}) {
+            String prefixed = null;
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+                    String fn = f.getFileName().toString();
+                    if (fn.endsWith(".labels.txt")) {
+                        String prefix = fn.substring(0, fn.length() - ".labels.txt".length());
+                        if (stem.startsWith(prefix) && (prefixed == null || prefix.length() > prefixed.length()
+                                - ".labels.txt".length())) {
+                            prefixed = fn;
+                        }
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // no listing: fall back to the fixed names
+            }
+            String[] candidates = prefixed == null ? new String[] {stem + ".labels.txt", "labels.txt"}
+                    : new String[] {stem + ".labels.txt", prefixed, "labels.txt"};
+            for (String candidate : candidates) {
                 java.nio.file.Path p = dir.resolve(candidate);
                 if (java.nio.file.Files.isRegularFile(p)) {
                     try {

@@ -30,7 +30,8 @@ public final class ImageBridge {
         if (imp == null || imp.getProcessor() == null) {
             throw new InputException("No image: open an image first.");
         }
-        return channels(imp, imp.getZ(), imp.getT());
+        int[] czt = imp.convertIndexToPosition(imp.getCurrentSlice());
+        return channels(imp, czt[1], czt[2]);
     }
 
     /** The channels of one plane (slice z, frame t; 1-based) of the image. */

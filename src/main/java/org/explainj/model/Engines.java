@@ -21,6 +21,15 @@ public final class Engines {
             System.setProperty("ai.djl.pytorch.num_threads", threads);
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
-        return Engine.getEngine("PyTorch");
+        // DJL finds its engine and libtorch through the thread's context class loader. Plain ImageJ 1.x loads
+        // plugins/ and jars/ with its own PluginClassLoader but leaves the context loader at the system one.
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(Engines.class.getClassLoader());
+        try {
+            return Engine.getEngine("PyTorch");
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
     }
 }

@@ -1,0 +1,133 @@
+// Explain_Folder.ijm: explains every image of a folder with one model and writes, per image,
+//   <name>-heatmap.tif   the heatmap (32-bit, raw values, calibration kept)
+//   <name>-overlay.png   the image with the heatmap overlay, flattened to RGB
+// and measurements.csv with one row per ROI: the ROIs of <name>.zip (a RoiSet from the ROI Manager),
+// <name>.roi, or of the masks <name>_mask*.png (non-zero pixels), measured by Measure Attribution.
+// The model is loaded (and prepared) once for the whole folder.
+//
+// Run from the menu (Plugins > Macros > Run...) for a dialog, or with arguments, e.g.
+//   ImageJ -batch Explain_Folder.ijm "input=[/data/in] output=[/data/out] model=[/m/model.pt] method=[Grad-CAM] options=[layer=layer4]"
+// (values in square brackets; "options" holds any further Explain Image... keys).
+
+args = getArgument();
+if (args == "") {
+    Dialog.create("Explain Folder");
+    Dialog.addDirectory("Input folder", "");
+    Dialog.addDirectory("Output folder", "");
+    Dialog.addFile("Model", "");
+    Dialog.addChoice("Method", newArray("Grad-CAM", "Saliency", "Guided Backprop", "Deconvnet", "CAM", "Grad-CAM++",
+        "Guided Grad-CAM", "HiResCAM", "XGradCAM", "LayerCAM", "Score-CAM", "EigenCAM", "SmoothGrad",
+        "Integrated Gradients", "Input x Gradient", "Occlusion"), "Grad-CAM");
+    Dialog.addString("More options", "", 40);
+    Dialog.show();
+    input = Dialog.getString();
+    output = Dialog.getString();
+    model = Dialog.getString();
+    method = Dialog.getChoice();
+    options = Dialog.getString();
+} else {
+    input = value(args, "input");
+    output = value(args, "output");
+    model = value(args, "model");
+    method = value(args, "method");
+    if (method == "") method = "Grad-CAM";
+    options = value(args, "options");
+}
+if (input == "" || output == "" || model == "")
+    exit("Explain Folder needs input, output and model, e.g. input=[/data/in] output=[/data/out] model=[/m/model.pt]");
+input = withSlash(input);
+output = withSlash(output);
+if (!File.isDirectory(input)) exit("The input folder does not exist: " + input);
+if (!File.isDirectory(output)) File.makeDirectory(output);
+if (!File.isDirectory(output)) exit("Cannot create the output folder: " + output);
+probe = output + ".explainj-write-test";
+File.saveString("", probe);
+if (!File.exists(probe)) exit("Cannot write to the output folder: " + output);
+ok = File.delete(probe);
+
+setBatchMode(true);
+run("Close All");
+csv = output + "measurements.csv";
+File.saveString("Image,Label,Area,Mean,IntDen,Max,Fraction,Pointing\n", csv);
+files = getFileList(input);
+done = 0;
+for (i = 0; i < files.length; i++) {
+    f = files[i];
+    if (!isImage(f) || indexOf(f, "_mask") >= 0 || indexOf(f, "-heatmap") >= 0 || indexOf(f, "-overlay") >= 0)
+        continue;
+    showProgress(i, files.length);
+    base = stem(f);
+    open(input + f);
+    image = getImageID();
+    run("Explain Image...", "model=[" + model + "] method=[" + method + "] overlay " + options);
+    heat = getImageID();
+    heatTitle = getTitle();
+    saveAs("Tiff", output + base + "-heatmap.tif");
+    heatTitle = getTitle();
+    selectImage(image);
+    run("Flatten");
+    saveAs("PNG", output + base + "-overlay.png");
+    close();
+    roiManager("reset");
+    if (File.exists(input + base + ".zip")) roiManager("open", input + base + ".zip");
+    if (File.exists(input + base + ".roi")) roiManager("open", input + base + ".roi");
+    for (j = 0; j < files.length; j++) {
+        m = files[j];
+        if (startsWith(m, base + "_mask") && isImage(m)) {
+            open(input + m);
+            mask = getImageID();
+            setThreshold(1, 1e30);
+            run("Create Selection");
+            if (selectionType() >= 0) {
+                roiManager("add");
+                roiManager("select", roiManager("count") - 1);
+                roiManager("rename", stem(substring(m, lengthOf(base) + 1)));
+            }
+            selectImage(mask);
+            close();
+        }
+    }
+    if (roiManager("count") > 0) {
+        run("Clear Results");
+        selectImage(heat);
+        run("Measure Attribution", "heatmap=[" + heatTitle + "] rois=manager");
+        rows = "";
+        for (r = 0; r < nResults; r++) {
+            rows = rows + f + "," + getResultString("Label", r) + "," + getResult("Area", r) + "," + getResult("Mean", r)
+                + "," + getResult("IntDen", r) + "," + getResult("Max", r) + "," + getResult("Fraction", r)
+                + "," + getResult("Pointing", r) + "\n";
+        }
+        File.append(rows, csv);
+    }
+    run("Close All");
+    done++;
+}
+roiManager("reset");
+setBatchMode(false);
+print("Explain Folder: " + done + " image(s) explained with " + method + "; results in " + output);
+
+function value(text, key) {
+    i = indexOf(text, key + "=");
+    if (i < 0) return "";
+    rest = substring(text, i + lengthOf(key) + 1);
+    if (startsWith(rest, "[")) return substring(rest, 1, indexOf(rest, "]"));
+    j = indexOf(rest, " ");
+    if (j < 0) return rest;
+    return substring(rest, 0, j);
+}
+
+function withSlash(d) {
+    if (endsWith(d, "/") || endsWith(d, File.separator)) return d;
+    return d + File.separator;
+}
+
+function stem(name) {
+    dot = lastIndexOf(name, ".");
+    if (dot <= 0) return name;
+    return substring(name, 0, dot);
+}
+
+function isImage(name) {
+    n = toLowerCase(name);
+    return endsWith(n, ".tif") || endsWith(n, ".tiff") || endsWith(n, ".png") || endsWith(n, ".jpg");
+}

@@ -1,0 +1,272 @@
+package org.explainj.cli;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.gui.Roi;
+import ij.io.FileSaver;
+import ij.io.RoiDecoder;
+import java.io.File;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import org.explainj.ExplainJException;
+import org.explainj.command.ExplainImageCommand;
+import org.explainj.command.MeasureAttributionCommand;
+import org.explainj.measure.AttributionMeasures;
+import org.explainj.measure.Region;
+import org.explainj.measure.RoiStatistics;
+import org.explainj.model.ModelCache;
+
+/**
+ * Explains every image of a folder without a display (no ImageJ window, no ROI Manager): the headless twin of
+ * {@code macros/Explain_Folder.ijm}. Per image it writes {@code <name>-heatmap.tif} and {@code <name>-overlay.png},
+ * and {@code measurements.csv} gets one row per ROI of {@code <name>.zip} (an ROI Manager RoiSet), {@code <name>.roi}
+ * or the masks {@code <name>_mask*.png}. The model is loaded and prepared once.
+ *
+ * <p>Usage: {@code ExplainFolder --input DIR --output DIR --model FILE [--KEY VALUE]...} where KEY is any macro key of
+ * {@code Explain Image...} ({@code --method Grad-CAM --layer layer4 --target top3 --overlay true}...).
+ */
+public final class ExplainFolder {
+
+    private ExplainFolder() {
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        try {
+            Summary s = run(parse(args));
+            System.out.println(s);
+            System.exit(s.failed.isEmpty() ? 0 : 1);
+        } catch (ExplainJException | IllegalArgumentException e) {
+            System.err.println("ExplainJ error: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    /** What a run did. */
+    public static final class Summary {
+        public final List<String> explained = new ArrayList<>();
+        public final Map<String, String> failed = new LinkedHashMap<>();
+        public int rows;
+        public long millis;
+        public int modelLoads;
+
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                    "Explained %d image(s) in %.1f s (%.0f ms per image), %d ROI row(s); model loads: %d%n",
+                    explained.size(), millis / 1000.0, explained.isEmpty() ? 0.0 : (double) millis / explained.size(),
+                    rows, modelLoads));
+            failed.forEach((f, why) -> sb.append("Not explained: ").append(f).append(": ").append(why).append('\n'));
+            return sb.toString();
+        }
+    }
+
+    static Map<String, String> parse(String[] args) {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("Arguments are --key value pairs; got \"" + args[i] + "\". Usage: "
+                        + "ExplainFolder --input DIR --output DIR --model FILE [--method NAME] [--KEY VALUE]...");
+            }
+            opts.put(args[i].substring(2), args[++i]);
+        }
+        return opts;
+    }
+
+    /** Runs the folder; {@code opts} holds input, output, model and any Explain Image key. */
+    public static Summary run(Map<String, String> opts) {
+        Map<String, String> keys = new LinkedHashMap<>(opts);
+        Path input = Path.of(required(keys, "input"));
+        Path output = Path.of(required(keys, "output"));
+        String model = required(keys, "model");
+        if (!Files.isDirectory(input)) {
+            throw new ExplainJException("The input folder does not exist: " + input);
+        }
+        try {
+            Files.createDirectories(output);
+            Path probe = Files.createTempFile(output, ".explainj", ".tmp");
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw new ExplainJException("Cannot write to the output folder " + output + " (" + e.getMessage()
+                    + "). Choose a writable folder; nothing was computed.");
+        }
+        // check the keys once, before any work
+        configure(new ExplainImageCommand(), keys);
+        Summary summary = new Summary();
+        int loadsBefore = ModelCache.shared().loads();
+        long t0 = System.nanoTime();
+        StringBuilder csv = new StringBuilder("Image,Label,Area,Mean,IntDen,Max,Fraction,Pointing\n");
+        for (Path file : images(input)) {
+            String name = file.getFileName().toString();
+            try {
+                summary.rows += explainOne(file, output, model, keys, csv);
+                summary.explained.add(name);
+            } catch (ExplainJException e) {
+                summary.failed.put(name, e.getMessage());
+            }
+        }
+        summary.millis = (System.nanoTime() - t0) / 1_000_000;
+        summary.modelLoads = ModelCache.shared().loads() - loadsBefore;
+        try {
+            Files.writeString(output.resolve("measurements.csv"), csv.toString());
+        } catch (IOException e) {
+            throw new ExplainJException("Cannot write measurements.csv to " + output + ": " + e.getMessage());
+        }
+        return summary;
+    }
+
+    private static int explainOne(Path file, Path output, String model, Map<String, String> keys, StringBuilder csv) {
+        ImagePlus imp = IJ.openImage(file.toString());
+        if (imp == null) {
+            throw new ExplainJException("ImageJ cannot open this file as an image.");
+        }
+        ExplainImageCommand cmd = new ExplainImageCommand();
+        configure(cmd, keys);
+        cmd.image = imp;
+        cmd.model = new File(model);
+        cmd.overlay = true;
+        cmd.run();
+        String base = stem(file.getFileName().toString());
+        if (!new FileSaver(cmd.heatmap).saveAsTiff(output.resolve(base + "-heatmap.tif").toString())
+                || !new FileSaver(imp.flatten()).saveAsPng(output.resolve(base + "-overlay.png").toString())) {
+            throw new ExplainJException("Cannot write the outputs of " + base + " to " + output + ".");
+        }
+        List<Region> regions = regions(file.getParent(), base);
+        if (regions.isEmpty()) {
+            return 0;
+        }
+        List<RoiStatistics> rows = AttributionMeasures.measureAll(MeasureAttributionCommand.attributionMap(
+                cmd.heatmap), regions);
+        for (RoiStatistics r : rows) {
+            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%s,%s,%s,%d%n", file.getFileName(), r.label(),
+                    r.area(), r.mean(), r.intDen(), r.max(), r.fraction(), r.pointing()));
+        }
+        return rows.size();
+    }
+
+    /** The ROIs of an image: {@code base.zip}, {@code base.roi}, and {@code base_mask*.png|tif} masks. */
+    static List<Region> regions(Path dir, String base) {
+        List<Region> regions = new ArrayList<>();
+        Path zip = dir.resolve(base + ".zip");
+        if (Files.isRegularFile(zip)) {
+            try (ZipFile z = new ZipFile(zip.toFile())) {
+                for (ZipEntry e : java.util.Collections.list(z.entries())) {
+                    if (e.getName().endsWith(".roi")) {
+                        Roi roi = RoiDecoder.openFromByteArray(z.getInputStream(e).readAllBytes());
+                        if (roi != null) {
+                            regions.add(MeasureAttributionCommand.region(roi, stem(e.getName())));
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new ExplainJException("Cannot read the ROI set " + zip + ": " + e.getMessage());
+            }
+        }
+        Path single = dir.resolve(base + ".roi");
+        if (Files.isRegularFile(single)) {
+            try {
+                Roi roi = new RoiDecoder(single.toString()).getRoi();
+                regions.add(MeasureAttributionCommand.region(roi, base));
+            } catch (IOException e) {
+                throw new ExplainJException("Cannot read the ROI " + single + ": " + e.getMessage());
+            }
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path mask : files.sorted().toList()) {
+                String n = mask.getFileName().toString();
+                if (n.startsWith(base + "_mask") && isImage(n)) {
+                    ImagePlus m = IJ.openImage(mask.toString());
+                    boolean[] inside = new boolean[m.getWidth() * m.getHeight()];
+                    for (int i = 0; i < inside.length; i++) {
+                        inside[i] = m.getProcessor().getf(i) != 0;
+                    }
+                    regions.add(Region.fromFullMask(stem(n.substring(base.length() + 1)), inside, m.getWidth(),
+                            m.getHeight()));
+                }
+            }
+        } catch (IOException e) {
+            throw new ExplainJException("Cannot list " + dir + ": " + e.getMessage());
+        }
+        return regions;
+    }
+
+    static List<Path> images(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> {
+                String n = p.getFileName().toString();
+                return isImage(n) && !n.contains("_mask") && !n.contains("-heatmap") && !n.contains("-overlay");
+            }).sorted().toList();
+        } catch (IOException e) {
+            throw new ExplainJException("Cannot list the input folder " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** Sets the command's public fields from macro keys (the same names and values as in a macro). */
+    static void configure(ExplainImageCommand cmd, Map<String, String> keys) {
+        for (Map.Entry<String, String> e : keys.entrySet()) {
+            String key = e.getKey();
+            if (key.equals("input") || key.equals("output") || key.equals("model")) {
+                continue;
+            }
+            Field f;
+            try {
+                f = ExplainImageCommand.class.getField(key);
+            } catch (NoSuchFieldException ex) {
+                throw new IllegalArgumentException("Unknown option --" + key + ". Options are the macro keys of "
+                        + "Explain Image... (see the README), e.g. --method, --layer, --target.");
+            }
+            try {
+                Class<?> t = f.getType();
+                String v = e.getValue();
+                if (t == String.class) {
+                    f.set(cmd, v);
+                } else if (t == boolean.class) {
+                    f.setBoolean(cmd, Boolean.parseBoolean(v));
+                } else if (t == int.class) {
+                    f.setInt(cmd, Integer.parseInt(v));
+                } else if (t == long.class) {
+                    f.setLong(cmd, Long.parseLong(v));
+                } else if (t == double.class) {
+                    f.setDouble(cmd, Double.parseDouble(v));
+                } else if (t == File.class) {
+                    f.set(cmd, new File(v));
+                } else {
+                    throw new IllegalArgumentException("--" + key + " cannot be set from the command line.");
+                }
+            } catch (NumberFormatException ex) {
+                throw new IllegalArgumentException("--" + key + " needs a number, got \"" + e.getValue() + "\".");
+            } catch (IllegalAccessException ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+    }
+
+    private static String required(Map<String, String> keys, String key) {
+        String v = keys.get(key);
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException("--" + key + " is required. Usage: ExplainFolder --input DIR --output "
+                    + "DIR --model FILE [--method NAME] [--KEY VALUE]...");
+        }
+        return v;
+    }
+
+    private static boolean isImage(String n) {
+        String l = n.toLowerCase(Locale.ROOT);
+        return l.endsWith(".tif") || l.endsWith(".tiff") || l.endsWith(".png") || l.endsWith(".jpg");
+    }
+
+    private static String stem(String n) {
+        int dot = n.lastIndexOf('.');
+        return dot > 0 ? n.substring(0, dot) : n;
+    }
+}

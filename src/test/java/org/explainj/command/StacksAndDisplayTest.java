@@ -101,18 +101,17 @@ class StacksAndDisplayTest {
         cmd.method = "Score-CAM";
         cmd.batch_size = 1;
         cmd.overlay = true;
-        Thread stopper = new Thread(() -> {
-            try {
-                Thread.sleep(150);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        // Esc "pressed" at the fourth progress check: after the first Score-CAM batches, before the end
+        int[] checks = {0};
+        cmd.progress = new ImageJProgress() {
+            @Override
+            public boolean cancelled() {
+                return ++checks[0] > 3 || super.cancelled();
             }
-            cmd.progress.cancel();
-        });
-        stopper.start();
+        };
         long t0 = System.nanoTime();
         assertThrows(CancelledException.class, cmd::run);
-        stopper.join();
+        assertEquals(4, checks[0], "stopped at the first check after the cancel");
         System.out.printf("Score-CAM cancelled after %.0f ms%n", (System.nanoTime() - t0) / 1e6);
         assertNull(cmd.heatmap, "no heatmap after a cancel");
         assertNull(imp.getOverlay(), "no overlay after a cancel");

@@ -1,0 +1,306 @@
+package org.explainj.command;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.gui.Roi;
+import ij.measure.Calibration;
+import ij.measure.ResultsTable;
+import ij.plugin.frame.RoiManager;
+import ij.process.ImageProcessor;
+import java.awt.Rectangle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.explainj.measure.AttributionMap;
+import org.explainj.measure.AttributionMeasures;
+import org.explainj.measure.MeasureException;
+import org.explainj.measure.Region;
+import org.explainj.measure.RoiStatistics;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+/**
+ * Measures a heatmap inside ROIs: one row per ROI in a Results table with {@code Label}, {@code Area},
+ * {@code Mean}, {@code IntDen}, {@code Max}, {@code Fraction} (share of the map's positive attribution inside the ROI)
+ * and {@code Pointing} (1 when the map's maximum lies inside the ROI). Field names are the macro keys of
+ * {@code run("Measure Attribution", "heatmap=[title] rois=manager table=Results")}.
+ *
+ * <p>The numbers come from {@link AttributionMeasures}; this class turns ImageJ ROIs into {@link Region}s and the
+ * rows into a {@link ResultsTable}. With {@code rois=selection} it needs no display (the ROI Manager is a window).
+ *
+ * <p>Stacks (several targets or planes): the selection is measured on the current slice; a ROI Manager ROI on the
+ * slice it belongs to (its stack or hyperstack position, as ImageJ's Measure does), else on the current slice. The
+ * label then ends with the slice's label, e.g. {@code heat:disk:class 1 (ring cell)}.
+ */
+@Plugin(type = Command.class, label = "Measure Attribution", headless = true)
+public class MeasureAttributionCommand implements Command {
+
+    /** The columns written, in order (after the row label). */
+    public static final String[] COLUMNS = {"Area", "Mean", "IntDen", "Max", "Fraction", "Pointing"};
+
+    /** The default table: ImageJ's system Results table. */
+    public static final String RESULTS = "Results";
+
+    @Parameter(label = "Heatmap", description = "The heatmap (32-bit, or 8/16-bit greyscale) to measure")
+    public ImagePlus heatmap;
+
+    @Parameter(label = "ROIs", choices = {"manager", "selection"},
+        description = "manager: every ROI in the ROI Manager (the selection when the manager is empty); "
+            + "selection: the heatmap's selection")
+    public String rois = "manager";
+
+    @Parameter(label = "Table", required = false, description = "Results table to add the rows to")
+    public String table = RESULTS;
+
+    @Parameter(type = ItemIO.OUTPUT)
+    public ResultsTable results;
+
+    /**
+     * The selection to measure with {@code rois=selection} (or when the ROI Manager is empty) instead of the
+     * heatmap's own; e.g. a selection drawn on the image the heatmap explains. Null: the heatmap's selection.
+     */
+    public Roi selection;
+
+    /** The rows added to the table, in order. */
+    public List<RoiStatistics> rows;
+
+    /** The notes and warnings written to the Log (without the "ExplainJ: " prefix). */
+    public final List<String> messages = new ArrayList<>();
+
+    @Override
+    public void run() {
+        messages.clear();
+        AttributionMap current = attributionMap(heatmap);
+        List<Roi> list = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        boolean fromManager = collectRois(list, names);
+        int stackSize = heatmap.getStackSize();
+        Map<Integer, AttributionMap> maps = new LinkedHashMap<>();
+        maps.put(heatmap.getCurrentSlice(), current);
+        List<Region> regions = new ArrayList<>();
+        List<RoiStatistics> measured = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            Region r = region(list.get(i), names.get(i));
+            // like ImageJ's Measure from the ROI Manager: a ROI tied to a slice is measured there
+            int index = fromManager ? stackIndex(heatmap, list.get(i), r.name()) : heatmap.getCurrentSlice();
+            AttributionMap map = maps.computeIfAbsent(index, k -> attributionMap(heatmap, k));
+            String label = map.name() + ":" + r.name() + (stackSize > 1 ? ":" + sliceName(heatmap, index) : "");
+            regions.add(r);
+            measured.add(AttributionMeasures.measure(map, r, label));
+        }
+        // every ROI measured: now the warnings (none are written when a ROI fails)
+        for (Region r : regions) {
+            if (r.exceeds(current.width(), current.height())) {
+                log("ROI \"" + r.name() + "\" (bounds " + r.boundsText() + ") reaches beyond the heatmap \""
+                        + current.name() + "\" (" + current.width() + "x" + current.height() + "); only the part "
+                        + "inside is measured. Was it drawn on an image of another size?");
+            }
+        }
+        for (Map.Entry<Integer, AttributionMap> e : maps.entrySet()) {
+            if (!e.getValue().hasPositive()) {
+                log("the heatmap \"" + heatmap.getTitle() + "\"" + (stackSize > 1 ? " (" + sliceName(heatmap,
+                        e.getKey()) + ")" : "") + " has no positive values, so Fraction is 0 for every ROI on it.");
+            }
+        }
+        rows = measured;
+        results = write(measured, table);
+    }
+
+    /**
+     * The heatmap's values (the current slice; 8/16-bit through the image's value calibration) and pixel size.
+     *
+     * @throws MeasureException for a missing image or an RGB image
+     */
+    public static AttributionMap attributionMap(ImagePlus imp) {
+        checkHeatmap(imp);
+        return attributionMap(imp, imp.getCurrentSlice());
+    }
+
+    /**
+     * The values of one slice of the heatmap (1-based stack index) and its pixel size.
+     *
+     * @throws MeasureException for a missing image or an RGB image
+     */
+    public static AttributionMap attributionMap(ImagePlus imp, int stackIndex) {
+        checkHeatmap(imp);
+        ImageProcessor ip = stackIndex == imp.getCurrentSlice() ? imp.getProcessor()
+                : imp.getStack().getProcessor(stackIndex);
+        int w = ip.getWidth();
+        int h = ip.getHeight();
+        float[] values;
+        if (imp.getBitDepth() == 32) {
+            values = (float[]) ip.getPixels();
+        } else if (imp.getBitDepth() == 8 || imp.getBitDepth() == 16) {
+            float[] table = imp.getCalibration().getCTable();
+            values = new float[w * h];
+            for (int i = 0; i < values.length; i++) {
+                int raw = ip.get(i);
+                values[i] = table != null ? table[raw] : raw;
+            }
+        } else {
+            throw new MeasureException("\"" + imp.getTitle() + "\" is a " + imp.getBitDepth() + "-bit image; "
+                    + "Measure Attribution needs a 32-bit, 8-bit or 16-bit greyscale heatmap.");
+        }
+        Calibration cal = imp.getCalibration();
+        double pw = cal.pixelWidth > 0 && !Double.isInfinite(cal.pixelWidth) ? cal.pixelWidth : 1;
+        double ph = cal.pixelHeight > 0 && !Double.isInfinite(cal.pixelHeight) ? cal.pixelHeight : 1;
+        return new AttributionMap(imp.getTitle(), values, w, h, pw, ph);
+    }
+
+    private static void checkHeatmap(ImagePlus imp) {
+        if (imp == null || imp.getProcessor() == null) {
+            throw new MeasureException("No heatmap: open one (File › Open...) or make one with Plugins › ExplainJ "
+                    + "› Explain Image..., then measure it.");
+        }
+        if (imp.getType() == ImagePlus.COLOR_RGB) {
+            throw new MeasureException("\"" + imp.getTitle() + "\" is an RGB image: its pixels are colours, not "
+                    + "attribution values. Measure the 32-bit heatmap made by Explain Image... (or a copy saved as "
+                    + "TIFF), not a coloured rendering or a flattened overlay.");
+        }
+    }
+
+    /**
+     * The stack index (1-based) a ROI Manager ROI is measured on: its (hyper)stack position when it has one, else
+     * the heatmap's current slice.
+     *
+     * @throws MeasureException when the position lies beyond the heatmap's stack
+     */
+    public static int stackIndex(ImagePlus imp, Roi roi, String name) {
+        int n = imp.getStackSize();
+        if (n == 1) {
+            return 1;
+        }
+        int[] czt = imp.convertIndexToPosition(imp.getCurrentSlice());
+        if (roi.hasHyperStackPosition()) {
+            int c = roi.getCPosition() > 0 ? roi.getCPosition() : czt[0];
+            int z = roi.getZPosition() > 0 ? roi.getZPosition() : czt[1];
+            int t = roi.getTPosition() > 0 ? roi.getTPosition() : czt[2];
+            if (c > imp.getNChannels() || z > imp.getNSlices() || t > imp.getNFrames()) {
+                throw new MeasureException("ROI \"" + name + "\" belongs to c=" + c + ", z=" + z + ", t=" + t
+                        + ", but the heatmap \"" + imp.getTitle() + "\" has " + imp.getNChannels() + " channel(s), "
+                        + imp.getNSlices() + " slice(s) and " + imp.getNFrames() + " frame(s).");
+            }
+            return imp.getStackIndex(c, z, t);
+        }
+        int p = roi.getPosition();
+        if (p > n) {
+            throw new MeasureException("ROI \"" + name + "\" belongs to slice " + p + ", but the heatmap \""
+                    + imp.getTitle() + "\" has " + n + " slices.");
+        }
+        return p > 0 ? p : imp.getCurrentSlice();
+    }
+
+    /** The slice's label (e.g. the explained class), or "slice n". */
+    private static String sliceName(ImagePlus imp, int index) {
+        String label = imp.getStack().getShortSliceLabel(index);
+        return label != null && !label.isBlank() ? label : "slice " + index;
+    }
+
+    /**
+     * An ImageJ area ROI as a region in pixel coordinates: its bounds and its mask (as {@code ImageProcessor.setRoi}
+     * and ImageJ's Measure use them).
+     *
+     * @throws MeasureException for a line or point selection
+     */
+    public static Region region(Roi roi, String name) {
+        if (!roi.isArea()) {
+            throw new MeasureException("ROI \"" + name + "\" is a " + roi.getTypeAsString().toLowerCase(Locale.ROOT)
+                    + " selection; Measure Attribution needs area ROIs (rectangle, oval, polygon, freehand, "
+                    + "composite...).");
+        }
+        Rectangle b = roi.getBounds();
+        ImageProcessor m = roi.getMask();
+        if (m == null) {
+            return Region.rectangle(name, b.x, b.y, b.width, b.height);
+        }
+        int mw = Math.min(b.width, m.getWidth());
+        int mh = Math.min(b.height, m.getHeight());
+        boolean[] inside = new boolean[b.width * b.height];
+        for (int y = 0; y < mh; y++) {
+            for (int x = 0; x < mw; x++) {
+                inside[y * b.width + x] = m.get(x, y) != 0;
+            }
+        }
+        return Region.masked(name, b.x, b.y, b.width, b.height, inside);
+    }
+
+    /** The ROIs to measure and their names, from the ROI Manager (returns true) or the selection. */
+    private boolean collectRois(List<Roi> list, List<String> names) {
+        String mode = rois == null || rois.isBlank() ? "manager" : rois.trim().toLowerCase(Locale.ROOT);
+        if (!mode.equals("manager") && !mode.equals("selection")) {
+            throw new MeasureException("rois=" + rois + " is not known: use rois=manager (the ROIs in the ROI "
+                    + "Manager) or rois=selection (the selection on the heatmap).");
+        }
+        Roi sel = selection != null ? selection : heatmap.getRoi();
+        if (mode.equals("manager")) {
+            RoiManager rm = Manager.instance();
+            if (rm != null && rm.getCount() > 0) {
+                Roi[] all = rm.getRoisAsArray();
+                for (int i = 0; i < all.length; i++) {
+                    list.add(all[i]);
+                    String name = rm.getName(i);
+                    names.add(name != null ? name : all[i].getName() != null ? all[i].getName() : "roi" + (i + 1));
+                }
+                return true;
+            }
+            if (sel == null) {
+                throw new MeasureException("No ROIs to measure: the ROI Manager is empty and \"" + heatmap.getTitle()
+                        + "\" has no selection. Add ROIs to the ROI Manager (draw a selection, then Analyze › Tools "
+                        + "› ROI Manager... › Add, or press T), or draw a selection on the heatmap.");
+            }
+            // the ROI Manager is empty: the selection, silently, like ImageJ's Measure
+        } else if (sel == null) {
+            throw new MeasureException("rois=selection needs a selection on \"" + heatmap.getTitle() + "\": draw "
+                    + "one (rectangle, oval, freehand...), or use rois=manager with ROIs in the ROI Manager.");
+        }
+        list.add(sel);
+        names.add(sel.getName() != null && !sel.getName().isBlank() ? sel.getName() : "selection");
+        return false;
+    }
+
+    /** Adds the rows to the named table (ImageJ's Results table by default) and shows it when there is a display. */
+    private static ResultsTable write(List<RoiStatistics> measured, String name) {
+        String title = name == null || name.isBlank() ? RESULTS : name.trim();
+        boolean system = title.equals(RESULTS);
+        ResultsTable rt = system ? ResultsTable.getResultsTable() : ResultsTable.getResultsTable(title);
+        if (rt == null) {
+            rt = new ResultsTable();
+        }
+        for (RoiStatistics s : measured) {
+            rt.incrementCounter();
+            rt.addLabel(s.label());
+            rt.addValue("Area", s.area());
+            rt.addValue("Mean", s.mean());
+            rt.addValue("IntDen", s.intDen());
+            rt.addValue("Max", s.max());
+            rt.addValue("Fraction", s.fraction());
+            rt.addValue("Pointing", s.pointing());
+        }
+        rt.show(title);
+        if (!system) {
+            // a new table window shows a copy: keep adding to (and return) the table the window shows
+            ResultsTable shown = ResultsTable.getResultsTable(title);
+            if (shown != null) {
+                rt = shown;
+            }
+        }
+        return rt;
+    }
+
+    private void log(String message) {
+        messages.add(message);
+        IJ.log("ExplainJ: " + message);
+    }
+
+    /** The ROI Manager, only touched with rois=manager (its class is an AWT window). */
+    private static final class Manager {
+
+        static RoiManager instance() {
+            return RoiManager.getInstance();
+        }
+    }
+}

@@ -63,6 +63,8 @@ class MethodsAgreementTest {
 
     private static TorchScriptModel model(String name) {
         if (name.equals("resnet18")) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(Resources.sharedReference() != null,
+                    "resnet18.pt (47 MB) is read from the shared reference folder; absent here");
             return models.get(Resources.sharedReference().resolve("models/resnet18.pt"));
         }
         return models.get(Resources.path("reference/models/" + name + ".pt"));

@@ -76,6 +76,7 @@ public class ExplainImagePlugin implements PlugIn {
             gd.addFileField("Model", Prefs.get(PREFIX + "model", ""), 40);
         }
         gd.addChoice("Method", Method.labels().toArray(new String[0]), remembered(macro, "method", cmd.method));
+        Choice layerChoice = null;
         if (macro) {
             gd.addStringField("Layer", cmd.layer, 20);
         } else {
@@ -83,17 +84,15 @@ public class ExplainImagePlugin implements PlugIn {
                     Prefs.get(PREFIX + "input_size", ""), Prefs.get(PREFIX + "channels", ""));
             String last = Prefs.get(PREFIX + "layer", ExplainImageCommand.AUTOMATIC);
             gd.addChoice("Layer", layers.toArray(new String[0]), layers.contains(last) ? last : layers.get(0));
-            gd.addDialogListener((dialog, event) -> {
-                if (event != null && event.getSource() == dialog.getStringFields().get(0)) {
-                    LayerMenu.refill((Choice) dialog.getChoices().get(1), cmd.image,
-                            ((TextField) dialog.getStringFields().get(0)).getText(),
-                            ((TextField) dialog.getStringFields().get(3)).getText(),
-                            ((TextField) dialog.getStringFields().get(2)).getText());
-                }
-                return true;
-            });
+            layerChoice = (Choice) gd.getChoices().lastElement();
         }
-        gd.addStringField("Target", remembered(macro, "target", cmd.target), 12);
+        List<String> targets = macro ? List.of() : TargetMenu.items(Prefs.get(PREFIX + "model", ""));
+        if (targets.isEmpty()) {
+            gd.addStringField("Target", remembered(macro, "target", cmd.target), 12);
+        } else {
+            String last = Prefs.get(PREFIX + "target", cmd.target);
+            gd.addChoice("Target", targets.toArray(new String[0]), targets.contains(last) ? last : targets.get(0));
+        }
         if (macro) {
             gd.addStringField("Region", cmd.region, 12);
         } else {
@@ -103,19 +102,30 @@ public class ExplainImagePlugin implements PlugIn {
         gd.addChoice("Scale", new String[] {"type", "none", "minmax"}, remembered(macro, "scale", cmd.scale));
         gd.addStringField("Channels", remembered(macro, "channels", cmd.channels), 12);
         gd.addStringField("Input_size", remembered(macro, "input_size", cmd.input_size), 12);
+        if (!macro) {
+            // (the headless dialog of ij1-patcher has no fields: only the real dialog gets a listener)
+            java.util.Vector<?> fields = gd.getStringFields();
+            TextField modelField = (TextField) fields.get(0);
+            TextField channelsField = (TextField) fields.get(fields.size() - 2);
+            TextField sizeField = (TextField) fields.get(fields.size() - 1);
+            Choice layers = layerChoice;
+            gd.addDialogListener((dialog, event) -> {
+                if (event != null && event.getSource() == modelField) {
+                    LayerMenu.refill(layers, cmd.image, modelField.getText(), sizeField.getText(),
+                            channelsField.getText());
+                }
+                return true;
+            });
+        }
         gd.addStringField("Mean", remembered(macro, "mean", cmd.mean), 20);
         gd.addStringField("Std", remembered(macro, "std", cmd.std), 20);
         gd.addStringField("Labels", remembered(macro, "labels", ""), 30);
         gd.addChoice("LUT", Luts.NAMES.toArray(new String[0]), remembered(macro, "lut", cmd.lut));
-        gd.addCheckbox("Counterfactual", cmd.counterfactual);
-        gd.addCheckbox("Signed", cmd.signed);
-        gd.addCheckbox("No_ReLU", cmd.no_relu);
-        gd.addCheckbox("Normalize", cmd.normalize);
-        gd.addCheckbox("Layer_resolution", cmd.layer_resolution);
-        gd.addCheckbox("All_slices", macro ? cmd.all_slices
-                : cmd.image != null && cmd.image.getNSlices() * cmd.image.getNFrames() > 1);
-        gd.addCheckbox("Calibration_bar", cmd.calibration_bar);
-        gd.addCheckbox("Overlay", cmd.overlay);
+        boolean stack = cmd.image != null && cmd.image.getNSlices() * cmd.image.getNFrames() > 1;
+        gd.addCheckboxGroup(4, 2, new String[] {"Counterfactual", "Signed", "No_ReLU", "Normalize",
+            "Layer_resolution", "All_slices", "Calibration_bar", "Overlay"}, new boolean[] {cmd.counterfactual,
+                cmd.signed, cmd.no_relu, cmd.normalize, cmd.layer_resolution, macro ? cmd.all_slices : stack,
+                cmd.calibration_bar, cmd.overlay});
         gd.addSlider("Opacity", 0, 1, cmd.opacity, 0.05);
         gd.showDialog();
         if (gd.wasCanceled()) {
@@ -125,7 +135,7 @@ public class ExplainImagePlugin implements PlugIn {
         cmd.model = model.isEmpty() ? null : new File(model);
         cmd.method = gd.getNextChoice();
         cmd.layer = (macro ? gd.getNextString() : gd.getNextChoice()).trim();
-        cmd.target = gd.getNextString().trim();
+        cmd.target = (targets.isEmpty() ? gd.getNextString() : gd.getNextChoice()).trim();
         cmd.region = (macro ? gd.getNextString() : gd.getNextChoice()).trim();
         cmd.scale = gd.getNextChoice();
         cmd.channels = gd.getNextString().trim();

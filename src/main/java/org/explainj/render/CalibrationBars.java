@@ -24,9 +24,9 @@ public final class CalibrationBars {
         int h = heat.getHeight();
         double min = heat.getProcessor().getMin();
         double max = heat.getProcessor().getMax();
-        int barH = Math.max(8, (int) (h * 0.6));
+        int barH = Math.max(8, (int) (h * 0.5));
         int barW = Math.max(3, w / 24);
-        int fontSize = Math.max(7, Math.min(14, h / 12));
+        int fontSize = Math.max(6, Math.min(12, h / 16));
         int x = w - barW - Math.max(2, w / 40);
         int y = (h - barH) / 2;
         float[] ramp = new float[barW * barH];
@@ -49,7 +49,7 @@ public final class CalibrationBars {
         Font font = new Font("SansSerif", Font.PLAIN, fontSize);
         double[] values = {max, (max + min) / 2, min};
         for (int i = 0; i < 3; i++) {
-            String text = String.format(Locale.ROOT, "%.3g", values[i]);
+            String text = values[i] == 0 ? "0" : String.format(Locale.ROOT, "%.3g", values[i]);
             TextRoi label = new TextRoi(0, 0, text, font);
             double lw = label.getFloatWidth();
             int ly = y + (int) Math.round(i * (barH - 1) / 2.0) - fontSize / 2;

@@ -61,7 +61,7 @@ class SanityCheckTest {
         }
         System.out.println("Sanity check (demo model, ring_cell_1, top layers re-initialised):");
         rho.forEach((method, r) -> System.out.printf("  %-22s Spearman %.3f %s%n", method.label(), r,
-                r < 0.5 ? "passes" : "FAILS"));
+                r < 0.5 ? "changed" : "barely changed"));
         assertTrue(rho.get(Method.GRAD_CAM) < 0.5, "Grad-CAM Spearman " + rho.get(Method.GRAD_CAM));
         assertTrue(rho.get(Method.SALIENCY) < 0.5, "Saliency Spearman " + rho.get(Method.SALIENCY));
     }

@@ -191,6 +191,7 @@ class GuiScreenshotTest {
         cmd.image = imp;
         cmd.model = model.toFile();
         cmd.overlay = true;
+        cmd.calibration_bar = true;
         cmd.run();
         imp.updateAndDraw();
         ImagePlus heat = cmd.heatmap;

@@ -27,4 +27,12 @@ class LayerMenuTest {
         ImagePlus imp = IJ.openImage("test-images/demo/ring_cell_1.tif");
         assertEquals(List.of("(automatic)"), LayerMenu.items(imp, "/no/such/model.pt", "", ""));
     }
+
+    @Test
+    void targetsOfferTheModelsClassNames() {
+        assertEquals(List.of("top", "top3", "all", "0: blobs only", "1: ring cell"),
+                TargetMenu.items("test-images/demo/ringnet_traced.pt"));
+        assertEquals(List.of(), TargetMenu.items("src/test/resources/reference/models/tinycnn.pt"),
+                "no labels: a text field instead");
+    }
 }

@@ -28,6 +28,7 @@ import org.explainj.render.Luts;
 import org.explainj.tensor.ImageTensors;
 import org.explainj.tensor.InputException;
 import org.explainj.tensor.InputSpec;
+import org.explainj.tensor.MinMax;
 import org.explainj.tensor.ModelInput;
 import org.explainj.tensor.Scaling;
 import org.scijava.ItemIO;
@@ -207,9 +208,9 @@ public class ExplainImageCommand implements Command {
                 sw = layerSize ? a.width() : iw;
                 sh = layerSize ? a.height() : ih;
                 if (normalize) {
-                    minMax(values);
+                    MinMax.normalizeInPlace(values);
                     if (values != full) {
-                        minMax(full);
+                        MinMax.normalizeInPlace(full);
                     }
                 }
                 shown.add(values);
@@ -386,16 +387,4 @@ public class ExplainImageCommand implements Command {
         return sb.toString();
     }
 
-    private static void minMax(float[] v) {
-        float lo = Float.POSITIVE_INFINITY;
-        float hi = Float.NEGATIVE_INFINITY;
-        for (float f : v) {
-            lo = Math.min(lo, f);
-            hi = Math.max(hi, f);
-        }
-        float range = hi - lo;
-        for (int i = 0; i < v.length; i++) {
-            v[i] = range > 0 ? (v[i] - lo) / range : 0f;
-        }
-    }
 }

@@ -74,7 +74,7 @@ final class ScriptClass {
             if (dm.find()) {
                 String header = line.trim();
                 int open = header.indexOf('(');
-                int close = matchingParen(header, open);
+                int close = SourceText.matchingParen(header, open);
                 String params = header.substring(open + 1, close);
                 String rest = header.substring(close + 1).trim();
                 String ret = rest.startsWith("->") ? rest.substring(2, rest.length() - 1).trim() : "";
@@ -114,7 +114,7 @@ final class ScriptClass {
             } else {
                 pending.append(' ').append(raw.trim());
             }
-            depth += bracketDelta(raw);
+            depth += SourceText.bracketDelta(raw);
             if (depth <= 0) {
                 out.add(pending.toString());
                 pending = null;
@@ -125,58 +125,6 @@ final class ScriptClass {
             out.add(pending.toString());
         }
         return out;
-    }
-
-    private static int bracketDelta(String s) {
-        int d = 0;
-        boolean inString = false;
-        char quote = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (inString) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == quote) {
-                    inString = false;
-                }
-            } else if (c == '"' || c == '\'') {
-                inString = true;
-                quote = c;
-            } else if (c == '(' || c == '[' || c == '{') {
-                d++;
-            } else if (c == ')' || c == ']' || c == '}') {
-                d--;
-            }
-        }
-        return d;
-    }
-
-    /** Index of the bracket closing the one at {@code open}, skipping string literals; -1 if none. */
-    static int matchingParen(String s, int open) {
-        int depth = 0;
-        boolean inString = false;
-        char quote = 0;
-        for (int i = open; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (inString) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == quote) {
-                    inString = false;
-                }
-            } else if (c == '"' || c == '\'') {
-                inString = true;
-                quote = c;
-            } else if (c == '(' || c == '[' || c == '{') {
-                depth++;
-            } else if (c == ')' || c == ']' || c == '}') {
-                depth--;
-                if (depth == 0) {
-                    return i;
-                }
-            }
-        }
-        return -1;
     }
 
     @Override

@@ -63,7 +63,7 @@ final class TapRewriter {
         if (forward == null) {
             throw unsupported("the root module " + root.simpleName + " has no forward method");
         }
-        List<String> params = splitTopLevel(forward.params());
+        List<String> params = SourceText.splitTopLevel(forward.params());
         // Arguments after the image that have defaults (forward(self, x, scale: float=1.)) keep them.
         while (params.size() > 2 && params.get(params.size() - 1).contains("=")) {
             params.remove(params.size() - 1);
@@ -119,7 +119,7 @@ final class TapRewriter {
         Set<String> reluAliases = new HashSet<>();
         List<String> out = new ArrayList<>();
         String params = m.params();
-        int firstComma = indexOfTopLevelComma(params);
+        int firstComma = SourceText.indexOfTopLevelComma(params);
         String selfParam = firstComma < 0 ? params : params.substring(0, firstComma);
         String restParams = firstComma < 0 ? "" : params.substring(firstComma + 1).trim();
         out.add("  def " + copyName(methodName, entryVariant) + "(" + selfParam.trim() + ", " + EXTRA_PARAMS
@@ -251,7 +251,7 @@ final class TapRewriter {
         while (i < s.length()) {
             char c = s.charAt(i);
             if (c == '"' || c == '\'') {
-                int end = endOfString(s, i);
+                int end = SourceText.endOfString(s, i);
                 out.append(s, i, end);
                 i = end;
                 continue;
@@ -264,7 +264,7 @@ final class TapRewriter {
                     String replaced = rewriteCall(cls, self, s, cm, aliases, reluAliases);
                     if (replaced != null) {
                         out.append(replaced);
-                        i = ScriptClass.matchingParen(s, cm.end() - 1) + 1;
+                        i = SourceText.matchingParen(s, cm.end() - 1) + 1;
                         continue;
                     }
                 }
@@ -280,8 +280,8 @@ final class TapRewriter {
                 }
                 if (relu) {
                     reluSites++;
-                    int close = ScriptClass.matchingParen(s, open);
-                    List<String> args = splitTopLevel(s.substring(open + 1, close));
+                    int close = SourceText.matchingParen(s, open);
+                    List<String> args = SourceText.splitTopLevel(s.substring(open + 1, close));
                     String z = transform(cls, self, args.get(0).trim(), aliases, reluAliases);
                     addReluHelper(cls);
                     out.append("(").append(self).append(").ej_relu_site(ej_taps, ej_relu, ").append(z).append(")");
@@ -316,7 +316,7 @@ final class TapRewriter {
             return null;
         }
         int open = cm.end() - 1;
-        int close = ScriptClass.matchingParen(s, open);
+        int close = SourceText.matchingParen(s, open);
         if (close < 0) {
             throw unsupported("an unbalanced call in " + cls.simpleName + ": " + s);
         }
@@ -422,7 +422,7 @@ final class TapRewriter {
                 }
             }
             for (ScriptClass.Method m : cls.methods.values()) {
-                for (String p : splitTopLevel(m.params())) {
+                for (String p : SourceText.splitTopLevel(m.params())) {
                     String iface = moduleInterfaceIn(p.contains(":") ? p.substring(p.indexOf(':') + 1) : "");
                     if (iface != null) {
                         throw unsupported("the method " + cls.simpleName + "." + m.name() + " takes a submodule as "
@@ -533,67 +533,6 @@ final class TapRewriter {
             replaced.put(cls.file, String.join("\n", lines));
         }
         return replaced;
-    }
-
-    private static int endOfString(String s, int start) {
-        char q = s.charAt(start);
-        for (int i = start + 1; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\') {
-                i++;
-            } else if (c == q) {
-                return i + 1;
-            }
-        }
-        return s.length();
-    }
-
-    private static int indexOfTopLevelComma(String s) {
-        int depth = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '(' || c == '[' || c == '{') {
-                depth++;
-            } else if (c == ')' || c == ']' || c == '}') {
-                depth--;
-            } else if (c == ',' && depth == 0) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    /** Splits at top-level commas; drops a trailing empty piece ({@code "a, b, "} gives two). */
-    static List<String> splitTopLevel(String s) {
-        List<String> parts = new ArrayList<>();
-        int depth = 0;
-        int from = 0;
-        boolean inString = false;
-        char quote = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (inString) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == quote) {
-                    inString = false;
-                }
-            } else if (c == '"' || c == '\'') {
-                inString = true;
-                quote = c;
-            } else if (c == '(' || c == '[' || c == '{') {
-                depth++;
-            } else if (c == ')' || c == ']' || c == '}') {
-                depth--;
-            } else if (c == ',' && depth == 0) {
-                parts.add(s.substring(from, i));
-                from = i + 1;
-            }
-        }
-        if (!s.substring(from).isBlank()) {
-            parts.add(s.substring(from));
-        }
-        return parts;
     }
 
     private static ModelException unsupported(String construct) {

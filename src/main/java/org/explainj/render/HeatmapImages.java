@@ -24,12 +24,7 @@ public final class HeatmapImages {
         FloatProcessor fp = new FloatProcessor(width, height, values);
         applyLut(fp, lut);
         ImagePlus imp = new ImagePlus(title, fp);
-        if (calibration != null) {
-            Calibration cal = calibration.copy();
-            cal.pixelWidth *= (double) imageWidth / width;
-            cal.pixelHeight *= (double) imageHeight / height;
-            imp.setCalibration(cal);
-        }
+        copyCalibration(imp, calibration, width, height, imageWidth, imageHeight);
         return imp;
     }
 
@@ -59,13 +54,19 @@ public final class HeatmapImages {
         imp.getProcessor().setColorModel(lut);
         imp.setLut(lut);
         imp.setDisplayRange(range[0], range[1]);
+        copyCalibration(imp, calibration, width, height, imageWidth, imageHeight);
+        return imp;
+    }
+
+    /** The source image's calibration, pixel size rescaled when the map has another size than the image. */
+    private static void copyCalibration(ImagePlus imp, Calibration calibration, int width, int height, int imageWidth,
+                                        int imageHeight) {
         if (calibration != null) {
             Calibration cal = calibration.copy();
             cal.pixelWidth *= (double) imageWidth / width;
             cal.pixelHeight *= (double) imageHeight / height;
             imp.setCalibration(cal);
         }
-        return imp;
     }
 
     /** [0, max] for non-negative values, else symmetric [−m, m]; [0, 1] for an all-zero map. */

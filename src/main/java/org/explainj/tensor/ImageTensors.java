@@ -109,16 +109,7 @@ public final class ImageTensors {
                 }
                 break;
             case MINMAX:
-                float lo = Float.POSITIVE_INFINITY;
-                float hi = Float.NEGATIVE_INFINITY;
-                for (float f : v) {
-                    lo = Math.min(lo, f);
-                    hi = Math.max(hi, f);
-                }
-                float range = hi - lo;
-                for (int j = 0; j < v.length; j++) {
-                    v[j] = range > 0 ? (v[j] - lo) / range : 0f;
-                }
+                MinMax.normalizeInPlace(v);
                 break;
             default:
                 throw new IllegalStateException(scaling.toString());

@@ -66,7 +66,11 @@ public final class ExplainFolder {
                     "Explained %d image(s) in %.1f s (%.0f ms per image), %d ROI row(s); model loads: %d%n",
                     explained.size(), millis / 1000.0, explained.isEmpty() ? 0.0 : (double) millis / explained.size(),
                     rows, modelLoads));
-            failed.forEach((f, why) -> sb.append("Not explained: ").append(f).append(": ").append(why).append('\n'));
+            if (!explained.isEmpty()) {
+                sb.append("Explained: ").append(String.join(", ", explained.subList(0, Math.min(10,
+                        explained.size())))).append(explained.size() > 10 ? ", ..." : "").append('\n');
+            }
+            failed.forEach((f, why) -> sb.append("Not done: ").append(f).append(": ").append(why).append('\n'));
             return sb.toString();
         }
     }
@@ -111,6 +115,14 @@ public final class ExplainFolder {
             try {
                 summary.rows += explainOne(file, output, model, keys, csv);
                 summary.explained.add(name);
+            } catch (org.explainj.explain.CancelledException e) {
+                for (Path rest : images(input)) {
+                    String n = rest.getFileName().toString();
+                    if (!summary.explained.contains(n)) {
+                        summary.failed.putIfAbsent(n, e.getMessage());
+                    }
+                }
+                break;
             } catch (ExplainJException e) {
                 summary.failed.put(name, e.getMessage());
             }
@@ -120,7 +132,7 @@ public final class ExplainFolder {
         try {
             Files.writeString(output.resolve("measurements.csv"), csv.toString());
         } catch (IOException e) {
-            throw new ExplainJException("Cannot write measurements.csv to " + output + ": " + e.getMessage());
+            summary.failed.put("measurements.csv", "cannot be written to " + output + " (" + e.getMessage() + ")");
         }
         return summary;
     }

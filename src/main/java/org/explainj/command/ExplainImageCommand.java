@@ -170,6 +170,18 @@ public class ExplainImageCommand implements Command {
 
     @Override
     public void run() {
+        // a locked image keeps its pixels when its window is closed during the run (ImagePlus.flush())
+        boolean locked = image != null && image.lockSilently();
+        try {
+            explainImage();
+        } finally {
+            if (locked) {
+                image.unlock();
+            }
+        }
+    }
+
+    private void explainImage() {
         if (image == null || image.getProcessor() == null) {
             throw new InputException("No image: open the image to explain first.");
         }
@@ -200,6 +212,7 @@ public class ExplainImageCommand implements Command {
             for (int k = 0; k < targets.size(); k++) {
                 int step = p * targets.size() + k;
                 ExplainOptions options = options().withProgress(progress.step(step, planes.size() * targets.size()));
+                options.progress().check(); // Esc between planes and targets, also for one-pass methods
                 Attribution a = Explainers.of(m).explain(loaded, input, targets.get(k), options);
                 result = a;
                 float[] full = a.valuesAt(iw, ih);
@@ -243,6 +256,15 @@ public class ExplainImageCommand implements Command {
                 }
             }
         }
+    }
+
+    private static boolean allZero(float[] v) {
+        for (float f : v) {
+            if (f != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The (z, t) planes to explain: all of a stack with {@code all_slices}, else the current one. */
@@ -381,6 +403,10 @@ public class ExplainImageCommand implements Command {
                 .append(region != null && !region.isBlank() && !region.equalsIgnoreCase("none") ? " in " + region : "")
                 .append('\n');
         result.diagnostics().forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        if (allZero(result.values())) {
+            sb.append("note=the map is zero everywhere (e.g. the input equals the baseline, or the score does not "
+                    + "depend on the input here)\n");
+        }
         sb.append("target_score=").append(result.targetScore()).append('\n');
         sb.append("map_size=").append(result.width()).append('x').append(result.height()).append('\n');
         sb.append("normalized=").append(normalize).append('\n');

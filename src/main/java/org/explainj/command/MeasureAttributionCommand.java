@@ -84,6 +84,15 @@ public class MeasureAttributionCommand implements Command {
         List<Region> regions = new ArrayList<>();
         List<RoiStatistics> measured = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
+            ImagePlus drawnOn = list.get(i).getImage();
+            if (drawnOn != null && drawnOn != heatmap && (drawnOn.getWidth() != heatmap.getWidth()
+                    || drawnOn.getHeight() != heatmap.getHeight())) {
+                throw new MeasureException("ROI \"" + names.get(i) + "\" was drawn on \"" + drawnOn.getTitle()
+                        + "\" (" + drawnOn.getWidth() + "x" + drawnOn.getHeight() + "), but the heatmap \""
+                        + heatmap.getTitle() + "\" is " + heatmap.getWidth() + "x" + heatmap.getHeight() + ": ROIs "
+                        + "are pixel coordinates. Draw it on the heatmap (or an image of its size), or make the "
+                        + "heatmap at the image's size (without layer_resolution).");
+            }
             Region r = region(list.get(i), names.get(i));
             // like ImageJ's Measure from the ROI Manager: a ROI tied to a slice is measured there
             int index = fromManager ? stackIndex(heatmap, list.get(i), r.name()) : heatmap.getCurrentSlice();

@@ -15,8 +15,10 @@ public final class TargetScores {
     /** Checks the output's shape: [N, classes] or [N, classes, H, W]. */
     static void check(Shape s) {
         if (s.dimension() != 2 && s.dimension() != 4) {
-            throw new MethodException("The model's output has shape " + s + "; ExplainJ explains outputs of "
-                    + "shape [1, classes] (classification or regression) or [1, classes, H, W] (segmentation).");
+            throw new org.explainj.model.ModelException("The model's output has shape " + s + "; ExplainJ explains "
+                    + "outputs of shape [1, classes] (classification or regression) or [1, classes, H, W] "
+                    + "(segmentation). Wrap the model so that forward returns one of these (e.g. "
+                    + "out.unsqueeze(0) for [classes], out.flatten(1) for [1, classes, L]).");
         }
     }
 

@@ -26,7 +26,7 @@ public final class ModelCache {
 
     private static final ModelCache SHARED = new ModelCache(defaultCacheDir());
 
-    private record Entry(long size, long modified, TorchScriptModel model) {
+    private record Entry(long size, long modified, long tail, TorchScriptModel model) {
     }
 
     private final Path cacheDir;
@@ -61,6 +61,10 @@ public final class ModelCache {
     /** Returns the loaded model for a file, loading it if it is new or changed on disk. */
     public synchronized TorchScriptModel get(Path file) {
         Path key = file.toAbsolutePath().normalize();
+        if (Files.isDirectory(key)) {
+            throw new ModelException("The model path " + file + " is a folder: give the TorchScript file (.pt) "
+                    + "saved with torch.jit.save, not its folder.");
+        }
         if (!Files.isRegularFile(key)) {
             throw new ModelException("Model file not found: " + file + ". Give the path of a TorchScript file "
                     + "(.pt) saved with torch.jit.save.");
@@ -73,8 +77,9 @@ public final class ModelCache {
         } catch (IOException e) {
             throw new ModelException("Cannot read the model file " + file + ": " + e.getMessage(), e);
         }
+        long tail = tailChecksum(key, size);
         Entry e = models.get(key);
-        if (e != null && e.size == size && e.modified == modified) {
+        if (e != null && e.size == size && e.modified == modified && e.tail == tail) {
             return e.model;
         }
         if (e != null) {
@@ -82,8 +87,28 @@ public final class ModelCache {
             e.model.close();
         }
         TorchScriptModel model = load(key);
-        models.put(key, new Entry(size, modified, model));
+        models.put(key, new Entry(size, modified, tail, model));
         return model;
+    }
+
+    /**
+     * CRC-32 of the file's last 64 KB: the zip's central directory, which holds every entry's CRC-32, so new
+     * weights of the same size (and time stamp) change it.
+     */
+    private static long tailChecksum(Path file, long size) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            int n = (int) Math.min(size, 1 << 16);
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(n);
+            ch.position(size - n);
+            while (buf.hasRemaining() && ch.read(buf) > 0) {
+                // read the tail
+            }
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(buf.flip());
+            return crc.getValue();
+        } catch (IOException e) {
+            throw new ModelException("Cannot read the model file " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** How many times a model file was loaded (for tests and benchmarks). */
@@ -139,7 +164,12 @@ public final class ModelCache {
     private Path preparedCopy(TorchScriptArchive archive, String sha, Map<String, String> code) {
         Path target = cacheDir.resolve("prepared").resolve(sha + "-v" + REWRITE_VERSION + ".pt");
         if (Files.isRegularFile(target)) {
-            return target;
+            try {
+                TorchScriptArchive.read(target); // checks every entry's CRC-32
+                return target;
+            } catch (ModelException damaged) {
+                deleteQuietly(target); // rewritten below
+            }
         }
         try {
             Files.createDirectories(target.getParent());
@@ -165,7 +195,9 @@ public final class ModelCache {
         } catch (IOException | MalformedModelException | RuntimeException ex) {
             model.close();
             throw new ModelException("libtorch could not load " + userFile.getFileName() + ": "
-                    + TorchScriptModel.firstLine(ex.getMessage()), ex);
+                    + TorchScriptModel.firstLine(ex.getMessage()) + ". The file may be damaged or written by a torch "
+                    + "version libtorch 2.7.1 cannot read: copy it again, or export it again with torch.jit.save.",
+                    ex);
         }
     }
 

@@ -74,7 +74,12 @@ final class ScriptClass {
             if (dm.find()) {
                 String header = line.trim();
                 int open = header.indexOf('(');
-                int close = SourceText.matchingParen(header, open);
+                int close = open < 0 ? -1 : SourceText.matchingParen(header, open);
+                if (close < 0) {
+                    throw new ModelException("Cannot read the method header \"" + header + "\" in " + entry
+                            + ": its parentheses do not match. The model file may be damaged: export it again with "
+                            + "torch.jit.save.");
+                }
                 String params = header.substring(open + 1, close);
                 String rest = header.substring(close + 1).trim();
                 String ret = rest.startsWith("->") ? rest.substring(2, rest.length() - 1).trim() : "";

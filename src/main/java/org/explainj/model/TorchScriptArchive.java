@@ -38,13 +38,27 @@ public final class TorchScriptArchive {
             while (all.hasMoreElements()) {
                 ZipEntry e = all.nextElement();
                 if (!e.isDirectory()) {
+                    byte[] data;
                     try (InputStream in = zip.getInputStream(e)) {
-                        entries.put(e.getName(), in.readAllBytes());
+                        data = in.readAllBytes();
+                    } catch (IOException ex) {
+                        throw damaged(name, "its entry " + e.getName() + " cannot be read (" + ex.getMessage() + ")");
                     }
+                    CRC32 crc = new CRC32();
+                    crc.update(data);
+                    if (e.getCrc() != -1 && crc.getValue() != e.getCrc()) {
+                        throw damaged(name, "its entry " + e.getName() + " does not match its CRC-32 checksum");
+                    }
+                    entries.put(e.getName(), data);
                 }
             }
+        } catch (ModelException e) {
+            throw e;
         } catch (ZipException | IllegalArgumentException e) {
-            throw notTorchScript(name, "it is not a readable zip archive (" + e.getMessage() + ")");
+            throw new ModelException("The model file " + name + " is not a readable zip archive (" + e.getMessage()
+                    + "): it is damaged or incomplete (copy or download it again), or not a TorchScript model "
+                    + "(export it with torch.jit.trace(model.eval(), example).save(\"model.pt\") or "
+                    + "torch.jit.script(model.eval()).save(\"model.pt\")).");
         } catch (IOException e) {
             throw new ModelException("Cannot read the model file " + file + ": " + e.getMessage()
                     + ". Check that the path is right and the file is readable.", e);
@@ -64,6 +78,10 @@ public final class TorchScriptArchive {
             throw notTorchScript(name, "the archive has no <name>/data.pkl entry (is it a state_dict saved with "
                     + "torch.save instead of torch.jit.save?)");
         }
+        String bad = PickleCheck.check(entries.get(root + "/data.pkl"), entries, root);
+        if (bad != null) {
+            throw damaged(name, "its data.pkl is inconsistent: " + bad);
+        }
         boolean hasCode = false;
         for (String entry : entries.keySet()) {
             hasCode |= entry.startsWith(root + "/code/") && entry.endsWith(".py");
@@ -73,6 +91,12 @@ public final class TorchScriptArchive {
                     + "torch.export/ExecuTorch file?)");
         }
         return new TorchScriptArchive(root, entries);
+    }
+
+    private static ModelException damaged(String name, String why) {
+        return new ModelException("The model file " + name + " is damaged: " + why + ". It changed after it was "
+                + "saved (an incomplete copy or download, a disk error): copy it again or export it again with "
+                + "torch.jit.save.");
     }
 
     private static ModelException notTorchScript(String name, String why) {

@@ -32,6 +32,7 @@ public final class TorchScriptModel implements AutoCloseable {
     private final RewriteInfo rewrite;
     private final boolean prepared;
     private final ReentrantLock lock = new ReentrantLock();
+    private volatile boolean closed;
     private Map<String, NDArray> parameters;
     private java.util.Set<String> methodNames;
     private List<String> labels;
@@ -88,6 +89,10 @@ public final class TorchScriptModel implements AutoCloseable {
 
     /** A manager for one explanation; close it to free every array of that explanation. */
     public NDManager newManager() {
+        if (closed) {
+            throw new ModelException("The model " + source.getFileName() + " was closed (its file changed and it was "
+                    + "loaded again): run the explanation again.");
+        }
         return djlModel.getNDManager().newSubManager();
     }
 
@@ -163,10 +168,17 @@ public final class TorchScriptModel implements AutoCloseable {
 
     private static ModelException failed(NDArray input, ai.djl.engine.EngineException e) {
         String first = firstLine(e.getMessage());
-        String hint = first.contains("missing value for argument")
-                ? " The model's forward needs more inputs than the one image ExplainJ gives it; wrap the model in a "
-                        + "module whose forward takes a single tensor."
-                : " Check the input size and channel count the model expects.";
+        String hint;
+        if (first.contains("missing value for argument")) {
+            hint = " The model's forward needs more inputs than the one image ExplainJ gives it; wrap the model in a "
+                    + "module whose forward takes a single tensor.";
+        } else if (first.contains("Output size is too small") || first.contains("smaller than kernel size")
+                || first.contains("Kernel size can't be greater")) {
+            hint = " The image is too small for this network: resize it to the size the model was trained on with "
+                    + "input_size=... (e.g. input_size=224).";
+        } else {
+            hint = " Check the input size and channel count the model expects.";
+        }
         return new ModelException("The model failed on an input of shape " + input.getShape() + ": " + first
                 + (first.endsWith(".") ? "" : ".") + hint, e);
     }
@@ -397,6 +409,15 @@ public final class TorchScriptModel implements AutoCloseable {
         if (message == null) {
             return "unknown error";
         }
+        if (message.startsWith("The following operation failed in the TorchScript interpreter")) {
+            String[] lines = message.split("\n");
+            for (int i = lines.length - 1; i >= 0; i--) {
+                String l = lines[i].trim();
+                if (!l.isEmpty()) {
+                    return l.replaceFirst("^[A-Za-z]*Error: ", "");
+                }
+            }
+        }
         for (String line : message.split("\n")) {
             if (!line.isBlank() && !line.startsWith("Exception raised from")) {
                 return line.trim();
@@ -407,6 +428,12 @@ public final class TorchScriptModel implements AutoCloseable {
 
     @Override
     public void close() {
-        djlModel.close();
+        lock.lock(); // after the running pass, if any
+        try {
+            closed = true;
+            djlModel.close();
+        } finally {
+            lock.unlock();
+        }
     }
 }

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +32,7 @@ import org.explainj.testutil.Resources;
  * reports one line per corruption on stdout:
  *
  * <pre>
- * START i kind entry offset description
+ * START i crc=ok|bad|unreadable kind entry offset description
  * RESULT i outcome exception-class message
  * </pre>
  *
@@ -72,14 +71,15 @@ public final class ArchiveFuzzMain {
         out.println("READY " + all.size());
         for (int i = first; i < all.size(); i++) {
             Corruption c = all.get(i);
-            out.println("START " + i + " " + c.describe());
+            out.println("START " + i + " " + crc(c.apply(pristine)) + " " + c.describe());
             Path file = work.resolve("c" + i + ".pt");
             Files.write(file, c.apply(pristine));
             String result;
             try {
                 result = run(cache, file, input, refSaliency, refGradCam);
             } catch (Throwable t) {
-                result = "RAW " + t.getClass().getName() + " " + oneLine(t.getMessage());
+                result = "RAW " + t.getClass().getName() + " " + oneLine(t.getMessage()) + " at "
+                        + frames(t);
             } finally {
                 cache.clear();
                 Files.deleteIfExists(file);
@@ -127,6 +127,47 @@ public final class ArchiveFuzzMain {
         return "HARMLESS - " + String.join(",", outcomes);
     }
 
+    /** The first stack frames of a raw exception (where the bug is). */
+    private static String frames(Throwable t) {
+        StringBuilder sb = new StringBuilder();
+        StackTraceElement[] st = t.getStackTrace();
+        for (int i = 0; i < Math.min(4, st.length); i++) {
+            sb.append(i == 0 ? "" : " < ").append(st[i].getClassName().replaceAll(".*\\.", "")).append('.')
+                    .append(st[i].getMethodName()).append(':').append(st[i].getLineNumber());
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Whether the zip's own checksums catch the corruption: {@code crc=ok} when Java reads every entry and each
+     * entry's CRC-32 matches the central directory, {@code crc=bad} when one does not, {@code crc=unreadable} when
+     * java.util.zip cannot read the archive at all.
+     */
+    static String crc(byte[] archive) {
+        try {
+            Path tmp = Files.createTempFile("crc", ".zip");
+            try {
+                Files.write(tmp, archive);
+                try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(tmp.toFile())) {
+                    for (java.util.zip.ZipEntry e : java.util.Collections.list(zip.entries())) {
+                        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                        try (java.io.InputStream in = zip.getInputStream(e)) {
+                            crc.update(in.readAllBytes());
+                        }
+                        if (crc.getValue() != e.getCrc()) {
+                            return "crc=bad";
+                        }
+                    }
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            return "crc=ok";
+        } catch (IOException | RuntimeException e) {
+            return "crc=unreadable";
+        }
+    }
+
     private static String oneLine(String s) {
         if (s == null) {
             return "(no message)";
@@ -157,9 +198,16 @@ public final class ArchiveFuzzMain {
 
     /** One corruption of the archive bytes: a truncation, or bytes XOR-ed with masks at offsets. */
     record Corruption(String kind, String entry, int offset, int truncateTo, int[] offsets, byte[] xor,
-                      String note) {
+                      String note, PickleEdit edit) {
+
+        Corruption(String kind, String entry, int offset, int truncateTo, int[] offsets, byte[] xor, String note) {
+            this(kind, entry, offset, truncateTo, offsets, xor, note, null);
+        }
 
         byte[] apply(byte[] pristine) {
+            if (edit != null) {
+                return edit.apply(pristine);
+            }
             if (truncateTo >= 0) {
                 return Arrays.copyOf(pristine, truncateTo);
             }
@@ -175,10 +223,93 @@ public final class ArchiveFuzzMain {
         }
     }
 
+    /**
+     * A crafted change of data.pkl that keeps the archive valid: the bytes {@code [at, at + remove)} of the pickle
+     * are replaced by {@code insert} and the zip is written again with correct sizes and CRC-32s (as a careless
+     * writer, or ExplainJ's own prepared copy, would). The zip checksums cannot catch these.
+     */
+    record PickleEdit(String entry, int at, int remove, byte[] insert) {
+
+        byte[] apply(byte[] pristine) {
+            try {
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                Path tmp = Files.createTempFile("pristine", ".zip");
+                Files.write(tmp, pristine);
+                try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(tmp.toFile());
+                     java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(bytes)) {
+                    for (java.util.zip.ZipEntry e : java.util.Collections.list(zip.entries())) {
+                        byte[] data;
+                        try (java.io.InputStream in = zip.getInputStream(e)) {
+                            data = in.readAllBytes();
+                        }
+                        if (e.getName().equals(entry)) {
+                            byte[] d = new byte[data.length - remove + insert.length];
+                            System.arraycopy(data, 0, d, 0, at);
+                            System.arraycopy(insert, 0, d, at, insert.length);
+                            System.arraycopy(data, at + remove, d, at + insert.length, data.length - at - remove);
+                            data = d;
+                        }
+                        java.util.zip.ZipEntry ze = new java.util.zip.ZipEntry(e.getName());
+                        ze.setMethod(java.util.zip.ZipEntry.STORED);
+                        ze.setSize(data.length);
+                        ze.setCompressedSize(data.length);
+                        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                        crc.update(data);
+                        ze.setCrc(crc.getValue());
+                        out.putNextEntry(ze);
+                        out.write(data);
+                        out.closeEntry();
+                    }
+                }
+                Files.delete(tmp);
+                return bytes.toByteArray();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Little-endian BININT opcode {@code J} with its operand. */
+    private static byte[] binint(int v) {
+        return new byte[] {'J', (byte) v, (byte) (v >>> 8), (byte) (v >>> 16), (byte) (v >>> 24)};
+    }
+
+    /**
+     * Crafted, checksum-valid changes of the first 1-D tensor in data.pkl ({@code ... Q q n K 0 ( K size t ( K 1 t}):
+     * a huge stride, a size larger than the storage, a storage offset beyond it, and a memo index (LONG_BINPUT) of
+     * 2^29 instead of a BINPUT.
+     */
+    static List<Corruption> crafted(byte[] b, ZipLayout z, String pkl) {
+        int[] r = z.data.get(pkl);
+        String text = new String(b, r[0], r[1] - r[0], StandardCharsets.ISO_8859_1);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Qq.K\\x00\\(K(.)t\\(K\\x01t",
+                java.util.regex.Pattern.DOTALL).matcher(text);
+        if (!m.find()) {
+            throw new IllegalStateException("no 1-D tensor in " + pkl);
+        }
+        int q = m.start() + 1;               // BINPUT q n
+        int offsetOp = m.start() + 3;        // K 0
+        int sizeOp = m.start() + 6;          // K size
+        int strideOp = m.start() + 10;       // K 1
+        int size = text.charAt(sizeOp + 1);
+        List<Corruption> list = new ArrayList<>();
+        list.add(new Corruption("crafted-stride", pkl, r[0] + strideOp, -1, null, null,
+                "stride_1_->_2^28_(valid_CRC)", new PickleEdit(pkl, strideOp, 2, binint(1 << 28))));
+        list.add(new Corruption("crafted-size", pkl, r[0] + sizeOp, -1, null, null,
+                "size_" + size + "_->_2^24_(valid_CRC)", new PickleEdit(pkl, sizeOp, 2, binint(1 << 24))));
+        list.add(new Corruption("crafted-offset", pkl, r[0] + offsetOp, -1, null, null,
+                "storage_offset_0_->_2^28_(valid_CRC)", new PickleEdit(pkl, offsetOp, 2, binint(1 << 28))));
+        byte[] longPut = binint(1 << 29);
+        longPut[0] = 'r';
+        list.add(new Corruption("crafted-memo", pkl, r[0] + q, -1, null, null,
+                "BINPUT_->_LONG_BINPUT_2^29_(valid_CRC)", new PickleEdit(pkl, q, 2, longPut)));
+        return list;
+    }
+
     /** Regions of a zip archive: local headers, padding (extra fields), entry data, central directory, end. */
     static final class ZipLayout {
         final Map<String, int[]> data = new LinkedHashMap<>(); // entry -> [start, end)
-        final List<int[]> localHeaders = new ArrayList<>();   // fixed 30 bytes + name
+        final Map<String, int[]> localHeaders = new LinkedHashMap<>(); // entry -> its fixed 30 bytes + name
         final Map<String, int[]> padding = new LinkedHashMap<>(); // extra field contents (after id + size)
         int centralStart;
         int centralEnd;  // start of the end records (zip64 end, locator, end of central directory)
@@ -213,7 +344,7 @@ public final class ArchiveFuzzMain {
                 String name = new String(b, p + 46, nl, StandardCharsets.UTF_8);
                 int lnl = buf.getShort(local + 26) & 0xffff;
                 int lel = buf.getShort(local + 28) & 0xffff;
-                z.localHeaders.add(new int[] {local, local + 30 + lnl});
+                z.localHeaders.put(name, new int[] {local, local + 30 + lnl});
                 if (lel > 4) {
                     z.padding.put(name, new int[] {local + 30 + lnl + 4, local + 30 + lnl + lel});
                 }
@@ -253,6 +384,7 @@ public final class ArchiveFuzzMain {
                 list.add(make(kinds[k], b, z, rnd, pkl, code, tensors, others, pklInts));
             }
         }
+        list.addAll(crafted(b, z, pkl));
         return list;
     }
 
@@ -300,8 +432,9 @@ public final class ArchiveFuzzMain {
                 return flipIn(kind, e, z.data.get(e), rnd);
             }
             case "flip-local-header": {
-                int[] h = z.localHeaders.get(rnd.nextInt(z.localHeaders.size()));
-                return flipIn(kind, "(local header of " + entryAt(z, h[1] + 1) + ")", h, rnd);
+                List<String> names = new ArrayList<>(z.localHeaders.keySet());
+                String e = names.get(rnd.nextInt(names.size()));
+                return flipIn(kind, "(local header of " + e + ")", z.localHeaders.get(e), rnd);
             }
             case "flip-padding": {
                 List<String> names = new ArrayList<>(z.padding.keySet());
@@ -396,12 +529,5 @@ public final class ArchiveFuzzMain {
             }
         }
         return end;
-    }
-
-    /** Prints the corruption list (for the report): {@code ArchiveFuzzMain --list model seed count}. */
-    static void list(Path model, long seed, int count) throws IOException {
-        List<Corruption> all = corruptions(Files.readAllBytes(model), seed, count);
-        all.sort(Comparator.comparing(Corruption::kind));
-        all.forEach(c -> System.out.println(c.describe()));
     }
 }

@@ -48,7 +48,7 @@ public abstract class BaseCam implements Explainer {
         String layer = LayerPass.layerOrDefault(model, input, options.layer(), method());
         LayerPass.Result r = LayerPass.activationAndGradient(model, input, target, layer, needsGradients());
         long[] s = r.shape();
-        if (s.length != 4 || s[2] * s[3] < 1) {
+        if (s.length != 4 || s[2] * s[3] <= 1) {
             throw new LayerException("The layer " + layer + " has output shape " + new Shape(s) + "; " + method()
                     + " needs a spatial N×C×H×W output. Choose a convolutional layer (e.g. the last block before "
                     + "global pooling).");

@@ -40,6 +40,7 @@ public final class Cam extends BaseCam {
                 long[] s = p.getValue().getShape().getShape();
                 if (s.length == 2 && s[0] == classes && s[1] == d.channels()) {
                     weight = p.getValue();
+                    weightName = p.getKey();
                 }
             }
             if (weight == null) {
@@ -55,9 +56,43 @@ public final class Cam extends BaseCam {
                     + classes + " classes and the layer " + d.layer() + " has " + d.channels() + " channels.");
         }
         float[] all = weight.toFloatArray();
+        checkGapLinearHead(d, weightName, all, params);
         float[] w = new float[d.channels()];
         System.arraycopy(all, d.targetClass() * d.channels(), w, 0, d.channels());
         return w;
+    }
+
+    /**
+     * CAM's weights are only meaningful when the scores are W · GAP(A) + b. Checks that identity on this input for
+     * every class (b: the parameter named like the weight with "bias", else 0).
+     */
+    private static void checkGapLinearHead(LayerData d, String weightName, float[] w, Map<String, NDArray> params) {
+        int k = d.channels();
+        int hw = d.area();
+        double[] pooled = new double[k];
+        for (int c = 0; c < k; c++) {
+            pooled[c] = channelSum(d.activations(), c, hw) / hw;
+        }
+        NDArray biasArray = weightName.endsWith("weight")
+                ? params.get(weightName.substring(0, weightName.length() - "weight".length()) + "bias") : null;
+        float[] bias = biasArray != null && biasArray.getShape().dimension() == 1
+                && biasArray.getShape().get(0) == d.scores().length ? biasArray.toFloatArray() : null;
+        double worst = 0;
+        double scale = 1;
+        for (int cls = 0; cls < d.scores().length; cls++) {
+            double y = bias == null ? 0 : bias[cls];
+            for (int c = 0; c < k; c++) {
+                y += w[cls * k + c] * pooled[c];
+            }
+            worst = Math.max(worst, Math.abs(y - d.scores()[cls]));
+            scale = Math.max(scale, Math.abs(d.scores()[cls]));
+        }
+        if (worst > 1e-3 * scale) {
+            throw new LayerException("CAM needs global average pooling and one linear layer right after the layer "
+                    + d.layer() + ", but " + weightName + " applied to the layer's averaged channels does not give "
+                    + "the model's scores (off by " + String.format(java.util.Locale.ROOT, "%.3g", worst) + "). "
+                    + "Use Grad-CAM, which works with any head, or choose the layer just before global pooling.");
+        }
     }
 
     private static String twoDimensional(Map<String, NDArray> params) {

@@ -76,6 +76,7 @@ for (i = 0; i < files.length; i++) {
         if (startsWith(m, base + "_mask") && isImage(m)) {
             open(input + m);
             mask = getImageID();
+            if (bitDepth() == 24) run("8-bit");
             setThreshold(1, 1e30);
             run("Create Selection");
             if (selectionType() >= 0) {
@@ -93,11 +94,12 @@ for (i = 0; i < files.length; i++) {
         run("Measure Attribution", "heatmap=[" + heatTitle + "] rois=manager");
         rows = "";
         for (r = 0; r < nResults; r++) {
-            rows = rows + f + "," + getResultString("Label", r) + "," + getResult("Area", r) + "," + getResult("Mean", r)
-                + "," + getResult("IntDen", r) + "," + getResult("Max", r) + "," + getResult("Fraction", r)
-                + "," + getResult("Pointing", r) + "\n";
+            rows = rows + f + "," + getResultString("Label", r) + "," + d2s(getResult("Area", r), 9) + ","
+                + d2s(getResult("Mean", r), 9) + "," + d2s(getResult("IntDen", r), 9) + ","
+                + d2s(getResult("Max", r), 9) + "," + d2s(getResult("Fraction", r), 9) + ","
+                + d2s(getResult("Pointing", r), 0) + "\n";
         }
-        File.append(rows, csv);
+        if (lengthOf(rows) > 0) File.append(substring(rows, 0, lengthOf(rows) - 1), csv); // append adds the newline
     }
     run("Close All");
     done++;
@@ -129,5 +131,7 @@ function stem(name) {
 
 function isImage(name) {
     n = toLowerCase(name);
-    return endsWith(n, ".tif") || endsWith(n, ".tiff") || endsWith(n, ".png") || endsWith(n, ".jpg");
+    if (endsWith(n, ".tif") || endsWith(n, ".tiff")) return true;
+    if (endsWith(n, ".png") || endsWith(n, ".jpg")) return true;
+    return false;
 }

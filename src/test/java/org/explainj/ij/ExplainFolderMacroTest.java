@@ -1,0 +1,108 @@
+package org.explainj.ij;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import ij.IJ;
+import ij.ImagePlus;
+import java.awt.EventQueue;
+import java.awt.GraphicsEnvironment;
+import java.awt.Window;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import net.imagej.patcher.LegacyEnvironment;
+import org.explainj.cli.ExplainFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code macros/Explain_Folder.ijm} in a real (hidden) ImageJ with the ROI Manager, under Xvfb, on a copy of the demo
+ * folder: heatmaps, flattened overlays and measurements.csv, whose rows must equal those of the headless
+ * {@link ExplainFolder} on the same folder (the two batch routes agree).
+ */
+class ExplainFolderMacroTest {
+
+    @TempDir
+    Path tmp;
+
+    private String log = "";
+
+    @Test
+    void theBatchMacroWritesTheSameOutputsAsTheCommandLine() throws Exception {
+        if (GraphicsEnvironment.isHeadless()) {
+            fail("ExplainFolderMacroTest needs a display (the ROI Manager is a window): run the tests under a "
+                    + "virtual X server, e.g. `xvfb-run -a mvn -B test`.");
+        }
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        for (String n : new String[] {"ring_cell_1.tif", "ring_cell_1_mask_disk.png", "ring_cell_1_mask_ring.png",
+            "blobs_only_1.tif"}) {
+            Files.copy(Path.of("test-images/demo", n), in.resolve(n));
+        }
+        Path model = Path.of("test-images/demo/ringnet_traced.pt").toAbsolutePath();
+        Path macroOut = tmp.resolve("macro-out");
+        Path classes = Path.of(ExplainImagePlugin.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        LegacyEnvironment ij = new LegacyEnvironment(new MacroTest.SharedDependencies(classes,
+                ExplainFolderMacroTest.class.getClassLoader()), false);
+        ij.disableIJ1PluginDirs();
+        ij.addPluginClasspath(classes.toFile());
+        ij.newImageJ1(true);
+        try {
+            String macro = Files.readString(Path.of("macros/Explain_Folder.ijm"));
+            String arg = "input=[" + in + "] output=[" + macroOut + "] model=[" + model + "] method=[Grad-CAM]";
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread runner = new Thread(() -> {
+                try {
+                    ij.runMacro(macro, arg);
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            }, "ExplainFolderMacroTest");
+            runner.setDaemon(true);
+            runner.start();
+            runner.join(120_000);
+            assertTrue(!runner.isAlive(), "the batch macro did not finish within 120 s");
+            if (failure.get() != null) {
+                throw new AssertionError("the batch macro failed", failure.get());
+            }
+            Object logText = ij.getClassLoader().loadClass("ij.IJ").getMethod("getLog").invoke(null);
+            log = logText == null ? "" : logText.toString();
+        } finally {
+            ClassLoader loader = ij.getClassLoader();
+            EventQueue.invokeAndWait(() -> {
+                for (Window w : Window.getWindows()) {
+                    if (w.getClass().getClassLoader() == loader) {
+                        w.dispose();
+                    }
+                }
+            });
+        }
+        for (String base : new String[] {"ring_cell_1", "blobs_only_1"}) {
+            ImagePlus heat = IJ.openImage(macroOut.resolve(base + "-heatmap.tif").toString());
+            assertTrue(heat != null, "no heatmap for " + base);
+            assertEquals(ImagePlus.GRAY32, heat.getType());
+            ImagePlus overlay = IJ.openImage(macroOut.resolve(base + "-overlay.png").toString());
+            assertEquals(ImagePlus.COLOR_RGB, overlay.getType());
+        }
+        List<String> macroRows = Files.readAllLines(macroOut.resolve("measurements.csv"));
+        Path cliOut = tmp.resolve("cli-out");
+        ExplainFolder.run(Map.of("input", in.toString(), "output", cliOut.toString(), "model", model.toString(),
+                "method", "Grad-CAM"));
+        List<String> cliRows = Files.readAllLines(cliOut.resolve("measurements.csv"));
+        assertEquals(3, macroRows.size(), String.join("\n", macroRows) + "\nlog:\n" + log);
+        assertEquals(3, cliRows.size(), "CLI rows:\n" + String.join("\n", cliRows));
+        for (int i = 1; i < cliRows.size(); i++) {
+            String[] m = macroRows.get(i).split(",");
+            String[] c = cliRows.get(i).split(",");
+            assertEquals(c[0], m[0]);
+            assertTrue(m[1].endsWith(c[1]), "ROI " + m[1] + " vs " + c[1]);
+            for (int k = 2; k < c.length; k++) {
+                assertEquals(Double.parseDouble(c[k]), Double.parseDouble(m[k]),
+                        1e-4 * Math.max(1, Math.abs(Double.parseDouble(c[k]))), "row " + i + " column " + k);
+            }
+        }
+    }
+}

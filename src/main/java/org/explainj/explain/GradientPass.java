@@ -94,6 +94,23 @@ public final class GradientPass {
      * result is the plain gradient (a test checks this).
      */
     public static Result inputGradient(TorchScriptModel model, ModelInput input, Target target, ReluRule rule) {
+        return staged(model, input, target, rule, null).gradient();
+    }
+
+    /**
+     * The input gradient with a ReLU rule and, when a layer was asked for and no ReLU runs after the layer's last
+     * call (so the gradient reaching it is the true dY/dA), that layer's A and dY/dA; else {@code layer} is null.
+     */
+    public record Staged(Result gradient, LayerPass.Result layer) {
+    }
+
+    /**
+     * The staged backward of {@link #inputGradient(TorchScriptModel, ModelInput, Target, ReluRule)}; with a layer
+     * the same single pass also cuts that layer's output (a stage with the identity rule), so its A and dY/dA come
+     * with the ReLU-rule gradient (Guided Grad-CAM in one forward and one backward).
+     */
+    public static Staged staged(TorchScriptModel model, ModelInput input, Target target, ReluRule rule,
+                                String layer) {
         if (!model.rewriteInfo().unreachedRelus().isEmpty()) {
             throw new LayerException("The model " + model.source().getFileName() + " calls a ReLU that ExplainJ "
                     + "cannot reach (" + String.join(", ", new TreeSet<>(model.rewriteInfo().unreachedRelus()))
@@ -106,20 +123,49 @@ public final class GradientPass {
                     + (rule == ReluRule.GUIDED ? "guided backpropagation" : "deconvnet") + " rule has nothing to "
                     + "modify. Use Saliency (the plain gradient) instead.");
         }
-        try (ModelPass pass = ModelPass.run(model, input, target, null, true, true)) {
+        try (ModelPass pass = ModelPass.run(model, input, target, layer, true, true)) {
             NDList taps = pass.taps();
-            pass.backwardTarget(true);
-            for (int r = taps.size() / 2 - 1; r >= 0; r--) {
-                NDArray z = taps.get(2 * r);
-                NDArray t = taps.get(2 * r + 1);
-                // (DJL's hasGradient() is false for every non-leaf tensor, so it cannot tell whether z depends
-                // on the input; a ReLU of something input-independent has no graph below it.)
-                NDArray gz = rule.apply(z, t.getGradient());
-                if (!TorchScriptModel.backwardIfConnected(z, gz)) {
-                    continue;
+            // stages in execution order: ReLU calls (z, t) and, marked by an int64 id, the layer cut (pre, leaf)
+            java.util.List<int[]> stages = new java.util.ArrayList<>();
+            for (int i = 0; i < taps.size(); ) {
+                if (taps.get(i).getDataType() == ai.djl.ndarray.types.DataType.INT64) {
+                    stages.add(new int[] {i + 1, i + 2, 1});
+                    i += 3;
+                } else {
+                    stages.add(new int[] {i, i + 1, 0});
+                    i += 2;
                 }
             }
-            return new Result(pass.input().getGradient().toFloatArray(), pass.targetClass(), pass.scores());
+            if (layer != null && stages.stream().noneMatch(st -> st[2] == 1)) {
+                throw new LayerException("The layer " + layer + " did not run in the model's forward pass (it is "
+                        + "defined but not called). Choose a layer that the forward uses.");
+            }
+            pass.backwardTarget(true);
+            // Only when the layer's cut is the last stage does no ReLU rule touch its gradient.
+            boolean exact = layer != null && stages.get(stages.size() - 1)[2] == 1;
+            LayerPass.Result layerData = null;
+            for (int k = stages.size() - 1; k >= 0; k--) {
+                int[] st = stages.get(k);
+                NDArray before = taps.get(st[0]);
+                NDArray after = taps.get(st[1]);
+                NDArray g = after.getGradient();
+                NDArray upstream;
+                if (st[2] == 1) {
+                    if (exact && layerData == null) { // the layer's last call
+                        layerData = new LayerPass.Result(after.toFloatArray(), g.toFloatArray(),
+                                after.getShape().getShape(), pass.targetClass(), pass.scores());
+                    }
+                    upstream = g;
+                } else {
+                    upstream = rule.apply(before, after, g);
+                }
+                // (DJL's hasGradient() is false for every non-leaf tensor, so it cannot tell whether the stage's
+                // input depends on the image; a ReLU of something input-independent has no graph below it.)
+                TorchScriptModel.backwardIfConnected(before, upstream);
+            }
+            Result r = new Result(pass.input().getGradient().toFloatArray(), pass.targetClass(), pass.scores());
+            return new Staged(r, layerData);
         }
     }
+
 }

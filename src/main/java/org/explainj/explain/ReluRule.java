@@ -14,13 +14,17 @@ import ai.djl.ndarray.NDArray;
 public enum ReluRule {
     VANILLA, GUIDED, DECONVNET;
 
-    /** The gradient at the ReLU's input. */
-    NDArray apply(NDArray z, NDArray g) {
+    /**
+     * The gradient at the ReLU's input z, from the gradient g at its output t = relu(z). [z &gt; 0] is computed as
+     * sign(t) (t ≥ 0), one array instead of a comparison and a conversion; g, a fresh gradient array, is
+     * updated in place.
+     */
+    NDArray apply(NDArray z, NDArray t, NDArray g) {
         switch (this) {
             case VANILLA:
-                return g.mul(z.gt(0).toType(g.getDataType(), false));
+                return g.muli(t.sign());
             case GUIDED:
-                return g.maximum(0f).mul(z.gt(0).toType(g.getDataType(), false));
+                return g.maximum(0f).muli(t.sign());
             case DECONVNET:
                 return g.maximum(0f);
             default:

@@ -22,7 +22,7 @@ import java.util.Map;
 public final class ModelCache {
 
     /** Bump when the rewriter's output changes, so old prepared copies are not reused. */
-    static final int REWRITE_VERSION = 3;
+    static final int REWRITE_VERSION = 4;
 
     private static final ModelCache SHARED = new ModelCache(defaultCacheDir());
 

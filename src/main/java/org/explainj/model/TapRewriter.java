@@ -150,6 +150,12 @@ final class TapRewriter {
                 out.add(pad + "ej_out = " + rewritten.substring("return ".length()));
                 out.add(pad + "if ej_sel == ej_id:");
                 out.add(pad + "  ej_leaf = ej_out.detach().requires_grad_()");
+                // with ReLU stages too, the cut is one more stage: [id marker, value before the cut, leaf]
+                out.add(pad + "  if ej_relu == 1:");
+                out.add(pad + "    ej_taps.append(torch.tensor([ej_id]))");
+                out.add(pad + "    ej_taps.append(ej_out)");
+                out.add(pad + "  else:");
+                out.add(pad + "    pass");
                 out.add(pad + "  ej_taps.append(ej_leaf)");
                 out.add(pad + "  ej_out = torch.clone(ej_leaf)");
                 out.add(pad + "else:");

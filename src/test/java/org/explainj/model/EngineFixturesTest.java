@@ -133,6 +133,25 @@ class EngineFixturesTest {
                 ReluRule.DECONVNET).gradient(), fixture(name, "deconv.npy"));
     }
 
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("layerCases")
+    void aLayerCutInsideTheReluStagesChangesNothingAndGivesTheLayersGradient(String name, String export,
+                                                                           String layer) {
+        // Guided Grad-CAM's single pass: the layer is one more stage (identity rule) among the ReLU stages.
+        TorchScriptModel m = model(name, export);
+        String what = name + "/" + export + "/" + layer + " combined pass";
+        GradientPass.Staged staged = GradientPass.staged(m, input(name), target(name), ReluRule.GUIDED, layer);
+        Compare.assertAgrees(what + " guided", staged.gradient().gradient(), fixture(name, "guided.npy"));
+        // The layer's data comes with the pass only when no ReLU runs after it (its gradient is then exact).
+        boolean lastBlock = java.util.Set.of("resnet18n/layer4", "unet/dec1", "ringnet/features.relu4")
+                .contains(name + "/" + layer);
+        assertEquals(lastBlock, staged.layer() != null, what + ": layer data present");
+        if (staged.layer() != null) {
+            Compare.assertAgrees(what + " A", staged.layer().activations(), fixture(name, layer + "/activation.npy"));
+            Compare.assertAgrees(what + " dY/dA", staged.layer().gradients(), fixture(name, layer + "/gradient.npy"));
+        }
+    }
+
     @Test
     void preparedModelsAreUsedThroughTheirFeaturesAndHeadMethods() {
         for (String export : new String[] {"traced", "scripted"}) {

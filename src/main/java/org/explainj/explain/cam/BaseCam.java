@@ -47,6 +47,12 @@ public abstract class BaseCam implements Explainer {
     public Attribution explain(TorchScriptModel model, ModelInput input, Target target, ExplainOptions options) {
         String layer = LayerPass.layerOrDefault(model, input, options.layer(), method());
         LayerPass.Result r = LayerPass.activationAndGradient(model, input, target, layer, needsGradients());
+        return fromLayer(model, input, target, layer, r, options);
+    }
+
+    /** The map from a layer's A and dY/dA obtained elsewhere (e.g. in a combined pass). */
+    public Attribution fromLayer(TorchScriptModel model, ModelInput input, Target target, String layer,
+                                 LayerPass.Result r, ExplainOptions options) {
         long[] s = r.shape();
         if (s.length != 4 || s[2] * s[3] <= 1) {
             throw new LayerException("The layer " + layer + " has output shape " + new Shape(s) + "; " + method()

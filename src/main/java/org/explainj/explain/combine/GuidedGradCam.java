@@ -5,6 +5,7 @@ import org.explainj.explain.ChannelReduction;
 import org.explainj.explain.ExplainOptions;
 import org.explainj.explain.Explainer;
 import org.explainj.explain.GradientPass;
+import org.explainj.explain.LayerPass;
 import org.explainj.explain.Method;
 import org.explainj.explain.ReluRule;
 import org.explainj.explain.Target;
@@ -23,26 +24,48 @@ public final class GuidedGradCam implements Explainer {
 
     @Override
     public Attribution explain(TorchScriptModel model, ModelInput input, Target target, ExplainOptions options) {
-        Attribution cam = new GradCam().explain(model, input, target, options.withRelu(true));
-        float[] map = ChannelReduction.largestMagnitude(attribute(model, input, target, options, cam),
-                input.channels(), input.width() * input.height(), options.signed());
-        return Attribution.of(map, input.width(), input.height(), Method.GUIDED_GRAD_CAM, cam.layer(),
-                cam.targetClass(), cam.scores());
+        Parts p = parts(model, input, target, options);
+        float[] map = ChannelReduction.largestMagnitude(p.product(), input.channels(), input.width() * input.height(),
+                options.signed());
+        return Attribution.of(map, input.width(), input.height(), Method.GUIDED_GRAD_CAM, p.cam().layer(),
+                p.cam().targetClass(), p.cam().scores());
     }
 
     /** Guided backprop × upsampled ReLU(Grad-CAM), per input value (C×H×W). */
     public static float[] attribute(TorchScriptModel model, ModelInput input, Target target,
                                     ExplainOptions options) {
-        return attribute(model, input, target, options,
-                new GradCam().explain(model, input, target, options.withRelu(true)));
+        return parts(model, input, target, options).product();
     }
 
-    private static float[] attribute(TorchScriptModel model, ModelInput input, Target target,
-                                     ExplainOptions options, Attribution cam) {
+    private record Parts(float[] product, Attribution cam) {
+    }
+
+    /**
+     * One forward with every ReLU and the layer cut, one staged backward: the guided gradient and, when no ReLU runs
+     * after the layer (the usual last convolutional block), the layer's A and dY/dA together. Otherwise, and for a
+     * prepared model (features/head methods), Grad-CAM takes its own pass.
+     */
+    private static Parts parts(TorchScriptModel model, ModelInput input, Target target, ExplainOptions options) {
+        String layer = LayerPass.layerOrDefault(model, input, options.layer(), Method.GRAD_CAM);
+        Attribution cam;
+        float[] guided;
+        if (model.usesPreparedMethods(layer)) {
+            cam = new GradCam().explain(model, input, target, options.withRelu(true).withLayer(layer));
+            guided = GradientPass.inputGradient(model, input, target, ReluRule.GUIDED).gradient();
+        } else {
+            GradientPass.Staged staged = GradientPass.staged(model, input, target, ReluRule.GUIDED, layer);
+            cam = staged.layer() != null
+                    ? new GradCam().fromLayer(model, input, target, layer, staged.layer(), options.withRelu(true))
+                    : new GradCam().explain(model, input, target, options.withRelu(true).withLayer(layer));
+            guided = staged.gradient().gradient();
+        }
+        return new Parts(combine(input, options, cam, guided), cam);
+    }
+
+    private static float[] combine(ModelInput input, ExplainOptions options, Attribution cam, float[] guided) {
         float[] up = options.nearest()
                 ? Resample.nearest(cam.values(), cam.width(), cam.height(), input.width(), input.height())
                 : Resample.bilinear(cam.values(), cam.width(), cam.height(), input.width(), input.height());
-        float[] guided = GradientPass.inputGradient(model, input, target, ReluRule.GUIDED).gradient();
         int plane = input.width() * input.height();
         float[] out = new float[guided.length];
         for (int i = 0; i < guided.length; i++) {

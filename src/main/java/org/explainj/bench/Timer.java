@@ -22,10 +22,6 @@ public final class Timer {
     private Timer() {
     }
 
-    public static Stats time(int warmups, int reps, Simple body) {
-        return time(warmups, reps, (Work) body::run);
-    }
-
     /**
      * Runs {@code warmups} untimed (the first of them is timed as the first call) and then {@code reps} timed
      * repetitions.
@@ -33,6 +29,7 @@ public final class Timer {
     public static Stats time(int warmups, int reps, Work work) {
         double first = Double.NaN;
         long[] nanos = new long[reps];
+        CpuWatch watch = CpuWatch.start();
         try {
             for (int i = 0; i < warmups + reps; i++) {
                 work.prepare();
@@ -52,7 +49,7 @@ public final class Timer {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        return Stats.of(warmups, first, nanos);
+        return Stats.of(warmups, first, nanos, watch.foreignShare());
     }
 
     /** Times one call in milliseconds. */

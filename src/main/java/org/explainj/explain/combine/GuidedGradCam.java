@@ -17,8 +17,9 @@ import org.explainj.tensor.Resample;
 /**
  * Guided Grad-CAM (Selvaraju et al. 2017): guided backpropagation multiplied, per input channel, by the ReLU'd
  * Grad-CAM map upsampled to the input size — by nearest neighbour (Captum's default) or bilinearly. Shown like the
- * gradient methods: per pixel the channel value of largest magnitude, |·| unless signed. Cost: a guided
- * backpropagation and a Grad-CAM (two forwards, about one and a half backwards).
+ * gradient methods: per pixel the channel value of largest magnitude, |·| unless signed. Cost: one forward and
+ * about one backward when no ReLU runs after the layer (the usual last convolutional block); otherwise a guided
+ * backpropagation and a separate Grad-CAM.
  */
 public final class GuidedGradCam implements Explainer {
 

@@ -90,6 +90,7 @@ public final class Bench {
     private int idealWarmup = 0;
     private boolean sweep = true;
     private boolean sweepOnly;
+    private boolean repeatedOnly;
     private String tag = "";
     private List<String> models = List.of("resnet18", "unet");
     private Path resnetFile;
@@ -137,6 +138,7 @@ public final class Bench {
                 case "--ideal-warmup" -> idealWarmup = Integer.parseInt(args[++i]);
                 case "--no-sweep" -> sweep = false;
                 case "--sweep-only" -> sweepOnly = true;
+                case "--repeated-only" -> repeatedOnly = true;
                 case "--tag" -> tag = "-" + args[++i];
                 case "--models" -> models = List.of(args[++i].split(","));
                 case "--resnet" -> resnetFile = Path.of(args[++i]);
@@ -147,7 +149,7 @@ public final class Bench {
                     System.out.println("Bench [--threads N] [--memory] [--out DIR] [--reps 10] [--warmup 3] "
                             + "[--slow-reps 3] [--slow-warmup 1] [--ideal-warmup 0] [--no-sweep] [--models resnet18,unet] "
                             + "[--resnet FILE] "
-                            + "[--batch-images 100] [--memory-iterations 1000] [--sweep-only] [--tag NAME] [--command TEXT]");
+                            + "[--batch-images 100] [--memory-iterations 1000] [--sweep-only] [--repeated-only] [--tag NAME] [--command TEXT]");
                     System.exit(0);
                 }
                 default -> throw new IllegalArgumentException("Unknown option " + a + " (see --help)");
@@ -230,6 +232,15 @@ public final class Bench {
             ModelCache cache = firstCalls(s);
             try {
                 TorchScriptModel model = cache.get(s.file());
+                if (repeatedOnly) {
+                    if (key.equals("resnet18")) {
+                        try (NDManager root = model.newManager()) {
+                            warmUpPhase(s, model, root, randomInput(s, 1));
+                        }
+                        repeatedCalls(s, model, Double.NaN);
+                    }
+                    continue;
+                }
                 double gc = steadyState(s, model);
                 gradCamMedian.put(key, gc);
                 if (key.equals("resnet18") && !sweepOnly) {
@@ -288,7 +299,8 @@ public final class Bench {
                 .withNano(0) + ".\n");
         report.header("Inputs: uniform random in [0, 1) (fixed seed), batch 1. Timings are wall clock "
                 + "(System.nanoTime) of the whole call; median of the repetitions after the warm-ups. Single-image "
-                + "methods: " + warmup + " warm-ups + " + reps + " repetitions; batched methods (SmoothGrad n=25, "
+                + "methods: " + warmup + " warm-ups + " + reps + " repetitions (the reference forward: " + warmup + " + "
+                + 2 * reps + ", after a " + WARM_UP_PHASE_MS / 1000 + " s warm-up phase per model); batched methods (SmoothGrad n=25, "
                 + "Integrated Gradients 50 steps, Score-CAM, Occlusion) and single-image methods whose first call "
                 + "takes more than " + (int) SLOW_FIRST_CALL_MS + " ms: " + slowWarmup + " warm-up + " + slowReps
                 + " repetitions. × forward = median / median of the plain no-grad forward.");
@@ -467,16 +479,20 @@ public final class Bench {
         Shape shape = new Shape(in.shape());
         NDManager root = model.newManager();
         try {
-            Stats fwd = timed(warmup, reps, new OnInput(root, in.data(), shape, false) {
+            double warmMs = warmUpPhase(s, model, root, in);
+            Timer.Work plainForward = new OnInput(root, in.data(), shape, false) {
                 @Override
                 public void run() {
                     model.forwardNoGrad(x);
                 }
-            });
+            };
+            Stats fwd = timed(warmup, 2 * reps, plainForward);
             double f = fwd.medianMs();
             log("forward no grad: " + fmt(f) + " ms");
             report.add(new Row(section, m, "forward, no grad (forwardNoGrad): the reference")).stats(fwd)
-                    .note("output class " + c).xForward = 1.0;
+                    .note("output class " + c + "; measured after a " + fmt(warmMs / 1000) + " s warm-up phase "
+                            + "(forward, Grad-CAM, Saliency calls) that lets the JVM compile its hot code")
+                    .xForward = 1.0;
             if (sweepOnly) {
                 batchSweep(s, model, root, in, f);
                 return Double.NaN;
@@ -578,11 +594,40 @@ public final class Bench {
                     ideal(s, model, root, in, c, meth, st, last[0], layerShape, f, fb.medianMs());
                 }
             }
+            Stats again = timed(warmup, reps, plainForward);
+            Row check = report.add(new Row(section, m, "forward, no grad, measured again after all methods")).stats(again)
+                    .note("drift check only; the ratios use the reference above");
+            check.xForward = again.medianMs() / f;
+            log("forward no grad again: " + fmt(again.medianMs()) + " ms");
             return gradCam;
         } finally {
             root.close();
         }
     }
+
+    /**
+     * Before the first measurement of a model: forward, Grad-CAM and Saliency calls for {@link #WARM_UP_PHASE_MS}, so
+     * that the JVM's compiler threads are done with the hot code (on 2 cores they otherwise compete with libtorch's
+     * threads during the first measurements). Returns its duration.
+     */
+    private double warmUpPhase(ModelSpec s, TorchScriptModel model, NDManager root, ModelInput in) {
+        long t0 = System.nanoTime();
+        ExplainOptions opts = options(s, Method.GRAD_CAM);
+        int calls = 0;
+        while (calls < 6 || System.nanoTime() - t0 < WARM_UP_PHASE_MS * 1_000_000L) {
+            try (NDManager sub = root.newSubManager()) {
+                model.forwardNoGrad(sub.create(in.data(), new Shape(in.shape())));
+            }
+            Explainers.of(Method.GRAD_CAM).explain(model, in, Target.TOP, opts);
+            Explainers.of(Method.SALIENCY).explain(model, in, Target.TOP, opts);
+            calls++;
+        }
+        double ms = (System.nanoTime() - t0) / 1e6;
+        log("warm-up phase: " + calls + " rounds in " + fmt(ms) + " ms");
+        return ms;
+    }
+
+    private static final long WARM_UP_PHASE_MS = 4000;
 
     /** Other processes may use at most this share of the CPU during a measurement; else it is repeated. */
     private static final double RETRY_SHARE = 0.08;
@@ -840,12 +885,19 @@ public final class Bench {
                 + fmt(staged.medianMs()));
     }
 
-    private void repeatedCalls(ModelSpec s, TorchScriptModel model, double singleMedian) {
+    private void repeatedCalls(ModelSpec s, TorchScriptModel model, double methodTableMedian) {
         List<ModelInput> inputs = new ArrayList<>();
         for (int i = 0; i < batchImages; i++) {
             inputs.add(randomInput(s, 1000 + i));
         }
         ExplainOptions opts = options(s, Method.GRAD_CAM);
+        // the single-image steady state right before the batch (the method table's figure is minutes older)
+        ModelInput one = randomInput(s, 1);
+        Stats single = timed(warmup, reps, () -> Explainers.of(Method.GRAD_CAM).explain(model, one, Target.TOP, opts));
+        report.add(new Row(REPEATED, s.key(), "single image, steady state, measured right before the batch"))
+                .stats(single).note(Double.isNaN(methodTableMedian) ? "" : String.format(Locale.ROOT,
+                        "the method table above has %.2f ms", methodTableMedian));
+        double singleMedian = single.medianMs();
         long[] nanos = new long[inputs.size()];
         CpuWatch watch = CpuWatch.start();
         long t0 = System.nanoTime();
@@ -871,7 +923,7 @@ public final class Bench {
                 100 * (overhead - 0.05), 100 * overhead);
         report.sectionNote(REPEATED, "The 1st-call column is the first image of the batch; median and min–max are "
                 + "over the " + inputs.size() + " calls. The overhead compares the mean time per image of the batch "
-                + "with the single-image Grad-CAM median above.");
+                + "with the single-image Grad-CAM median measured right before it (same input each time).");
         log("100 images: " + fmt(perImage) + " ms per image, overhead " + fmt(100 * overhead) + " %");
     }
 

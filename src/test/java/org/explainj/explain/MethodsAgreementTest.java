@@ -62,21 +62,15 @@ class MethodsAgreementTest {
     }
 
     private static TorchScriptModel model(String name) {
-        if (name.equals("resnet18")) {
-            org.junit.jupiter.api.Assumptions.assumeTrue(Resources.sharedReference() != null,
-                    "resnet18.pt (47 MB) is read from the shared reference folder; absent here");
-            return models.get(Resources.sharedReference().resolve("models/resnet18.pt"));
-        }
-        return models.get(Resources.path("reference/models/" + name + ".pt"));
+        return ReferenceAgreementTest.model(models, name);
     }
 
     private static ModelInput input(String name, int channels, int size) {
-        return new ModelInput(Resources.npy("reference/inputs/" + name + "_model_input.npy").data(), channels, size,
-                size);
+        return ReferenceAgreementTest.input(name, channels, size);
     }
 
     private static Target target(String dir) {
-        return Target.index(Integer.parseInt(dir.substring(1, dir.indexOf('_'))));
+        return ReferenceAgreementTest.target(dir);
     }
 
     private static float[] ref(String model, String input, String dir, String file) {

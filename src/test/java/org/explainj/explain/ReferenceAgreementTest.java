@@ -54,20 +54,25 @@ class ReferenceAgreementTest {
     }
 
     private static TorchScriptModel model(String name) {
+        return model(models, name);
+    }
+
+    /** A reference model from a cache; ResNet-18 (47 MB) comes from the shared folder, skipped where it is absent. */
+    static TorchScriptModel model(ModelCache cache, String name) {
         if (name.equals("resnet18")) {
             Path shared = Resources.sharedReference();
             assumeTrue(shared != null, "resnet18.pt (47 MB) is read from the shared reference folder; absent here");
-            return models.get(shared.resolve("models/resnet18.pt"));
+            return cache.get(shared.resolve("models/resnet18.pt"));
         }
-        return models.get(Resources.path("reference/models/" + name + ".pt"));
+        return cache.get(Resources.path("reference/models/" + name + ".pt"));
     }
 
-    private static ModelInput input(String name, int channels, int size) {
+    static ModelInput input(String name, int channels, int size) {
         Npy x = Resources.npy("reference/inputs/" + name + "_model_input.npy");
         return new ModelInput(x.data(), channels, size, size);
     }
 
-    private static Target target(String dir) {
+    static Target target(String dir) {
         return Target.index(Integer.parseInt(dir.substring(1, dir.indexOf('_'))));
     }
 

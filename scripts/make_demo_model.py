@@ -343,6 +343,8 @@ def export_torchscript(kind, path):
     else:
         ts = torch.jit.script(model)
     ts.save(str(path))
+    from strip_debug_info import strip_debug_info  # scripts/ is on sys.path in the --export child
+    strip_debug_info(path)  # drop the .debug_pkl records: they hold this machine's absolute paths
 
 
 def main():

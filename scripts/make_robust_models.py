@@ -96,6 +96,8 @@ def export(name, path):
         torch.save(DeepPool().eval(), path)
     else:
         raise SystemExit("unknown model " + name)
+    from strip_debug_info import strip_debug_info  # scripts/ is on sys.path in the --export child
+    strip_debug_info(path)  # drop the .debug_pkl records (no-op for the torch.save files)
 
 
 def main():

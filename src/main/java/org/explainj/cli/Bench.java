@@ -327,7 +327,7 @@ public final class Bench {
         ModelCache fresh = new ModelCache(dirA);
         double cold = Timer.once(() -> fresh.get(s.file()));
         report.add(new Row(FIRST, m, "model load, fresh cache (first load in this JVM)")).stats(Stats.once(cold))
-                .note("rewrites: " + fresh.rewrites() + "; file " + s.file() + " (" + Files.size(s.file()) / 1024
+                .note("rewrites: " + fresh.rewrites() + "; file " + s.file().getFileName() + " (" + Files.size(s.file()) / 1024
                         + " KB)");
         ModelCache fromDisk = new ModelCache(dirA);
         double disk = Timer.once(() -> fromDisk.get(s.file()));

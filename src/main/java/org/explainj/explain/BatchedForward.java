@@ -27,7 +27,7 @@ public final class BatchedForward {
                                        Target target, int targetClass, Perturbation perturbation) {
         int batchSize = Math.max(1, options.batchSize());
         Progress progress = options.progress();
-        int sample = input.channels() * input.height() * input.width();
+        int sample = input.sampleSize();
         float[] scores = new float[count];
         float[] one = new float[sample];
         model.lock().lock();
@@ -42,7 +42,7 @@ public final class BatchedForward {
                     System.arraycopy(one, 0, batch, b * sample, sample);
                 }
                 try (NDManager bm = m.newSubManager()) {
-                    NDArray x = bm.create(batch, new Shape(n, input.channels(), input.height(), input.width()));
+                    NDArray x = bm.create(batch, new Shape(input.grid().tensorShape(n, input.channels())));
                     NDArray out = model.forwardNoGrad(x);
                     float[] s = TargetScores.perSample(out, target, targetClass);
                     System.arraycopy(s, 0, scores, start, n);

@@ -47,7 +47,7 @@ public final class GradientPass {
                                       SampleGradients sink) {
         int batchSize = options.batchSize();
         Progress progress = options.progress();
-        int sample = input.channels() * input.height() * input.width();
+        int sample = input.sampleSize();
         float[] one = new float[sample];
         int size = Math.max(1, batchSize);
         model.lock().lock();
@@ -62,7 +62,7 @@ public final class GradientPass {
                     System.arraycopy(one, 0, batch, b * sample, sample);
                 }
                 try (NDManager bm = m.newSubManager()) {
-                    NDArray x = bm.create(batch, new Shape(n, input.channels(), input.height(), input.width()));
+                    NDArray x = bm.create(batch, new Shape(input.grid().tensorShape(n, input.channels())));
                     x.setRequiresGradient(true);
                     NDArray out = model.run(x, null, false).get(0);
                     NDArray score = TargetScores.batchSum(out, target, targetClass);

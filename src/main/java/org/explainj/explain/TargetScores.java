@@ -5,25 +5,30 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * The explained score read from a model output: a class logit, or a segmentation class's logits summed (over a
- * region when the target has one); negated for counterfactual targets.
+ * region when the target has one; 2-D outputs only); negated for counterfactual targets.
  */
 public final class TargetScores {
 
     private TargetScores() {
     }
 
-    /** Checks the output's shape: [N, classes] or [N, classes, H, W]. */
+    /** Checks the output's shape: [N, classes], [N, classes, H, W] or [N, classes, D, H, W]. */
     static void check(Shape s) {
-        if (s.dimension() != 2 && s.dimension() != 4) {
+        if (s.dimension() != 2 && s.dimension() != 4 && s.dimension() != 5) {
             throw new org.explainj.model.ModelException("The model's output has shape " + s + "; ExplainJ explains "
-                    + "outputs of shape [1, classes] (classification or regression) or [1, classes, H, W] "
-                    + "(segmentation). Wrap the model so that forward returns one of these (e.g. "
+                    + "outputs of shape [1, classes] (classification or regression), [1, classes, H, W] or "
+                    + "[1, classes, D, H, W] (segmentation). Wrap the model so that forward returns one of these (e.g. "
                     + "out.unsqueeze(0) for [classes], out.flatten(1) for [1, classes, L]).");
         }
     }
 
     private static NDArray regionMask(NDArray out, Target target) {
         Shape s = out.getShape();
+        if (s.dimension() != 4) {
+            throw new MethodException("A region target (a selection or mask) works with 2-D segmentation outputs "
+                    + "([1, classes, H, W]); this model outputs " + s + ". Remove the region to explain the class "
+                    + "summed over the whole volume.");
+        }
         float[] r = target.regionAt((int) s.get(3), (int) s.get(2));
         return out.getManager().create(r, new Shape(s.get(2), s.get(3)));
     }
@@ -43,7 +48,16 @@ public final class TargetScores {
         if (target.hasRegion()) {
             first = first.mul(regionMask(out, target));
         }
-        return first.sum(new int[] {1, 2}).toFloatArray();
+        return first.sum(spatialAxes(first.getShape().dimension() - 1, 1)).toFloatArray();
+    }
+
+    /** The axes {@code first .. first+count-1}: the spatial axes of a per-class map. */
+    private static int[] spatialAxes(int count, int first) {
+        int[] axes = new int[count];
+        for (int i = 0; i < count; i++) {
+            axes[i] = first + i;
+        }
+        return axes;
     }
 
     /** The target score of each sample of a batch. */
@@ -54,7 +68,7 @@ public final class TargetScores {
             if (target.hasRegion()) {
                 col = col.mul(regionMask(out, target));
             }
-            col = col.sum(new int[] {1, 2});
+            col = col.sum(spatialAxes(col.getShape().dimension() - 1, 1));
         }
         float[] s = col.toFloatArray();
         if (target.isNegated()) {

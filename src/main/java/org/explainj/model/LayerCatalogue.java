@@ -23,9 +23,16 @@ public final class LayerCatalogue {
      * @param calls how many times the forward calls it
      */
     public record Layer(String path, String type, long[] shape, int calls) {
-        /** Whether the output is N×C×H×W with more than one spatial position. */
+        /** Whether the output is N×C×H×W (or N×C×D×H×W) with more than one spatial position. */
         public boolean spatial() {
-            return shape != null && shape.length == 4 && shape[2] * shape[3] > 1;
+            if (shape == null || (shape.length != 4 && shape.length != 5)) {
+                return false;
+            }
+            long positions = 1;
+            for (int i = 2; i < shape.length; i++) {
+                positions *= shape[i];
+            }
+            return positions > 1;
         }
 
         @Override
@@ -36,7 +43,7 @@ public final class LayerCatalogue {
 
     /** Pooling to a fixed output size belongs to a classification head, not to the features. */
     private static final Set<String> HEAD_POOLING = Set.of("AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
-            "AdaptiveAvgPool1d", "AdaptiveMaxPool1d");
+            "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d");
 
     private final List<Layer> layers;
     private final List<String> executionOrder;
@@ -97,14 +104,14 @@ public final class LayerCatalogue {
 
     /**
      * The default layer for CAM methods: of the modules in the order their last call returned, the last one whose
-     * output is N×C×H×W with H·W &gt; 1, skipping adaptive pooling (a classification head's) and, for models whose
+     * output is N×C×H×W with H·W &gt; 1 (N×C×D×H×W for 3-D models), skipping adaptive pooling (a classification head's) and, for models whose
      * output is itself a map (segmentation), the modules that produce that output. For a ResNet this is
      * {@code layer4}, for a VGG {@code features}, for a U-Net its last decoder block. Null when no module
      * qualifies.
      */
     public String defaultCamLayer() {
         int end = executionOrder.size();
-        if (outputShape != null && outputShape.length == 4) {
+        if (outputShape != null && outputShape.length >= 4) {
             // drop the trailing modules whose output is the model output (the segmentation head and its parents)
             while (end > 0 && Arrays.equals(shapeOf(executionOrder.get(end - 1)), outputShape)) {
                 end--;

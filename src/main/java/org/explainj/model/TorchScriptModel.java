@@ -174,7 +174,10 @@ public final class TorchScriptModel implements AutoCloseable {
                     + "module whose forward takes a single tensor.";
         } else if (first.contains("Output size is too small") || first.contains("smaller than kernel size")
                 || first.contains("Kernel size can't be greater")) {
-            hint = " The image is too small for this network: resize it to the size the model was trained on with "
+            hint = input.getShape().dimension() == 5
+                    ? " The volume is too small for this 3-D network: give it as many z-slices as the model was "
+                    + "trained on (input_size=... resizes x and y only, e.g. input_size=64)."
+                    : " The image is too small for this network: resize it to the size the model was trained on with "
                     + "input_size=... (e.g. input_size=224).";
         } else {
             hint = " Check the input size and channel count the model expects.";
@@ -244,16 +247,31 @@ public final class TorchScriptModel implements AutoCloseable {
     }
 
     /**
-     * The number of input channels, read from the first 4-D weight (a Conv2d's in_channels × groups when groups
-     * is 1); -1 when unknown.
+     * The number of input channels, read from the first 4-D or 5-D weight (a Conv2d's or Conv3d's in_channels ×
+     * groups when groups is 1); -1 when unknown.
      */
     public int inputChannels() {
+        NDArray w = firstConvWeight();
+        return w == null ? -1 : (int) w.getShape().get(1);
+    }
+
+    /**
+     * The number of spatial axes the model's input has, read from the first 4-D or 5-D weight: 2 for a model whose
+     * first convolution is a Conv2d (N×C×H×W input), 3 for a Conv3d (N×C×D×H×W, a volume); -1 when unknown.
+     */
+    public int spatialDims() {
+        NDArray w = firstConvWeight();
+        return w == null ? -1 : w.getShape().dimension() - 2;
+    }
+
+    private NDArray firstConvWeight() {
         for (NDArray p : parameters().values()) {
-            if (p.getShape().dimension() == 4 && p.getDataType() == DataType.FLOAT32) {
-                return (int) p.getShape().get(1);
+            int rank = p.getShape().dimension();
+            if ((rank == 4 || rank == 5) && p.getDataType() == DataType.FLOAT32) {
+                return p;
             }
         }
-        return -1;
+        return null;
     }
 
     /**

@@ -7,14 +7,18 @@ import net.imglib2.type.numeric.IntegerType;
 import net.imglib2.type.numeric.RealType;
 import net.imglib2.view.Views;
 
-/** Turns the channels of a 2-D image (ImgLib2) into the model's NCHW input tensor. */
+/**
+ * Turns the channels of an image (ImgLib2) into the model's input tensor: 2-D channels (x, y) give N×C×H×W, 3-D
+ * channels (x, y, z: a volume for a 3-D model) give N×C×D×H×W.
+ */
 public final class ImageTensors {
 
     private ImageTensors() {
     }
 
     /**
-     * @param imageChannels one 2-D image per channel, all of the same size
+     * @param imageChannels one 2-D image (or 3-D volume) per channel, all of the same size; a resize acts in x and y
+     *                      (every slice of a volume), never along z
      * @param spec          channel mapping, resize, scaling, mean/std
      */
     public static ModelInput toTensor(List<? extends RandomAccessibleInterval<? extends RealType<?>>> imageChannels,
@@ -23,12 +27,14 @@ public final class ImageTensors {
             throw new InputException("The image has no channels.");
         }
         RandomAccessibleInterval<? extends RealType<?>> first = imageChannels.get(0);
-        if (first.numDimensions() != 2) {
-            throw new InputException("Each channel must be a 2-D image, got " + first.numDimensions()
-                    + " dimensions.");
+        if (first.numDimensions() != 2 && first.numDimensions() != 3) {
+            throw new InputException("Each channel must be a 2-D image or a 3-D volume, got "
+                    + first.numDimensions() + " dimensions.");
         }
         int w = (int) first.dimension(0);
         int h = (int) first.dimension(1);
+        int depth = first.numDimensions() == 3 ? (int) first.dimension(2) : 0;
+        Grid in = new Grid(w, h, depth);
         int[] order = spec.channels();
         if (order.length == 0) {
             order = new int[imageChannels.size()];
@@ -53,7 +59,8 @@ public final class ImageTensors {
         }
         int ow = spec.resizes() ? spec.width() : w;
         int oh = spec.resizes() ? spec.height() : h;
-        float[] out = new float[order.length * ow * oh];
+        Grid grid = in.withSize(ow, oh, depth);
+        float[] out = new float[order.length * grid.size()];
         List<float[]> cache = new ArrayList<>();
         for (int i = 0; i < imageChannels.size(); i++) {
             cache.add(null);
@@ -61,12 +68,13 @@ public final class ImageTensors {
         for (int k = 0; k < order.length; k++) {
             int c = order[k] - 1;
             if (cache.get(c) == null) {
-                cache.set(c, scaled(imageChannels.get(c), w, h, spec.scaling()));
+                cache.set(c, scaled(imageChannels.get(c), in.size(), spec.scaling()));
             }
-            float[] plane = spec.resizes() ? Resample.bilinear(cache.get(c), w, h, ow, oh) : cache.get(c);
+            float[] plane = spec.resizes() ? Resample.linear(cache.get(c), in, in.withSize(ow, oh, depth))
+                    : cache.get(c);
             float mean = pick(spec.mean(), k, 0f);
             float std = pick(spec.std(), k, 1f);
-            int off = k * ow * oh;
+            int off = k * grid.size();
             if (mean == 0f && std == 1f) {
                 System.arraycopy(plane, 0, out, off, plane.length);
             } else {
@@ -81,16 +89,16 @@ public final class ImageTensors {
                         + "(e.g. Process > Math > Remove NaNs...).");
             }
         }
-        return new ModelInput(out, order.length, oh, ow);
+        return new ModelInput(out, order.length, depth, oh, ow);
     }
 
     private static float pick(float[] v, int k, float dflt) {
         return v.length == 0 ? dflt : v.length == 1 ? v[0] : v[k];
     }
 
-    private static float[] scaled(RandomAccessibleInterval<? extends RealType<?>> channel, int w, int h,
+    private static float[] scaled(RandomAccessibleInterval<? extends RealType<?>> channel, int size,
                                   Scaling scaling) {
-        float[] v = new float[w * h];
+        float[] v = new float[size];
         int i = 0;
         RealType<?> type = null;
         for (RealType<?> t : Views.flatIterable(channel)) {

@@ -3,7 +3,8 @@ package org.explainj.tensor;
 /**
  * Bilinear resampling with half-pixel centres and edge clamping: the convention of OpenCV's INTER_LINEAR and of
  * PyTorch's {@code interpolate(mode="bilinear", align_corners=False)} (no antialiasing), which pytorch-grad-cam and
- * Captum use to bring layer maps to the input size.
+ * Captum use to bring layer maps to the input size; its trilinear extension for volumes (3-D models), nearest
+ * neighbour, and the corner-aligned variant Score-CAM uses for its masks.
  */
 public final class Resample {
 
@@ -80,6 +81,82 @@ public final class Resample {
                 int sx = Math.min((int) Math.floor(x * ((double) w / nw)), w - 1);
                 dst[y * nw + x] = src[sy * w + sx];
             }
+        }
+        return dst;
+    }
+
+    /**
+     * Linear resampling between grids of the same kind with half-pixel centres: bilinear for planes (as
+     * {@link #bilinear}), trilinear for volumes (PyTorch's {@code interpolate(mode="trilinear",
+     * align_corners=False)}), done separably: each slice bilinearly in x and y, then linearly along z.
+     */
+    public static float[] linear(float[] src, Grid from, Grid to) {
+        if (!from.isVolume()) {
+            return bilinear(src, from.width(), from.height(), to.width(), to.height());
+        }
+        int fp = from.planeSize();
+        float[][] slices = new float[from.depth()][];
+        for (int z = 0; z < from.depth(); z++) {
+            float[] slice = java.util.Arrays.copyOfRange(src, z * fp, (z + 1) * fp);
+            slices[z] = bilinear(slice, from.width(), from.height(), to.width(), to.height());
+        }
+        double sz = (double) from.depth() / to.depth();
+        return alongZ(slices, to, z -> Math.max((z + 0.5) * sz - 0.5, 0));
+    }
+
+    /**
+     * Linear interpolation along z between slices already resampled in-plane: output slice z lies at source
+     * position {@code source(z)} (clamped to the last slice).
+     */
+    private static float[] alongZ(float[][] slices, Grid to, java.util.function.IntToDoubleFunction source) {
+        int tp = to.planeSize();
+        int last = slices.length - 1;
+        float[] dst = new float[to.size()];
+        for (int z = 0; z < to.depth(); z++) {
+            double fzs = source.applyAsDouble(z);
+            int z0 = Math.min((int) fzs, last);
+            int z1 = Math.min(z0 + 1, last);
+            float fz = (float) (fzs - z0);
+            float[] a = slices[z0];
+            float[] b = slices[z1];
+            for (int i = 0; i < tp; i++) {
+                dst[z * tp + i] = a[i] + (b[i] - a[i]) * fz;
+            }
+        }
+        return dst;
+    }
+
+    /**
+     * Linear resampling with corners aligned of one channel of {@code src} (starting at {@code offset}):
+     * bilinear for planes ({@link #bilinearAlignCorners}), trilinear for volumes ({@code align_corners=True}).
+     */
+    public static float[] linearAlignCorners(float[] src, int offset, Grid from, Grid to) {
+        if (!from.isVolume()) {
+            return bilinearAlignCorners(src, offset, from.width(), from.height(), to.width(), to.height());
+        }
+        int fp = from.planeSize();
+        float[][] slices = new float[from.depth()][];
+        for (int z = 0; z < from.depth(); z++) {
+            slices[z] = bilinearAlignCorners(src, offset + z * fp, from.width(), from.height(), to.width(),
+                    to.height());
+        }
+        double sz = to.depth() > 1 ? (double) (from.depth() - 1) / (to.depth() - 1) : 0;
+        return alongZ(slices, to, z -> z * sz);
+    }
+
+    /** Nearest-neighbour resampling between grids of the same kind (source = floor(dst·in/out) on every axis). */
+    public static float[] nearest(float[] src, Grid from, Grid to) {
+        if (!from.isVolume()) {
+            return nearest(src, from.width(), from.height(), to.width(), to.height());
+        }
+        int fp = from.planeSize();
+        int tp = to.planeSize();
+        float[] dst = new float[to.size()];
+        for (int z = 0; z < to.depth(); z++) {
+            int sz = Math.min((int) Math.floor(z * ((double) from.depth() / to.depth())), from.depth() - 1);
+            float[] slice = nearest(java.util.Arrays.copyOfRange(src, sz * fp, (sz + 1) * fp), from.width(),
+                    from.height(), to.width(), to.height());
+            System.arraycopy(slice, 0, dst, z * tp, tp);
         }
         return dst;
     }

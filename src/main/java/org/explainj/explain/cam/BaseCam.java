@@ -9,22 +9,28 @@ import org.explainj.explain.Method;
 import org.explainj.explain.Target;
 import org.explainj.model.LayerException;
 import org.explainj.model.TorchScriptModel;
+import org.explainj.tensor.Grid;
 import org.explainj.tensor.ModelInput;
 
 /**
- * The class-activation-map family: map(i,j) = Σ_k w_k A^k(i,j) over the channels k of a layer's activation A, then
+ * The class-activation-map family: map(i,j) = Σ_k w_k A^k(i,j) over the channels k of a layer's activation A
+ * (positions (z,i,j) for 3-D models), then
  * ReLU (unless switched off). A variant only says how it weights: per channel ({@link #channelWeights}), or per
  * channel and position ({@link #pixelWeights}, HiResCAM and LayerCAM). The base fetches A and dY/dA (one forward
  * and a backward from the output down to the layer only) unless a variant needs no gradient.
  */
 public abstract class BaseCam implements Explainer {
 
-    /** The activation A and its gradient dY/dA of one layer, both K×H×W (batch dropped). */
-    protected record LayerData(float[] activations, float[] gradients, int channels, int height, int width,
+    /**
+     * The activation A and its gradient dY/dA of one layer, both K×H×W or, for 3-D models, K×D×H×W (batch
+     * dropped); {@code grid} is the layer's spatial extent.
+     */
+    protected record LayerData(float[] activations, float[] gradients, int channels, Grid grid,
                                TorchScriptModel model, ModelInput input, String layer, Target target,
                                int targetClass, float[] scores, ExplainOptions options) {
+        /** Positions per channel (H·W, or D·H·W). */
         public int area() {
-            return height * width;
+            return grid.size();
         }
     }
 
@@ -54,20 +60,21 @@ public abstract class BaseCam implements Explainer {
     public Attribution fromLayer(TorchScriptModel model, ModelInput input, Target target, String layer,
                                  LayerPass.Result r, ExplainOptions options) {
         long[] s = r.shape();
-        if (s.length != 4 || s[2] * s[3] <= 1) {
+        Grid grid = Grid.ofShape(s);
+        if (grid == null || grid.size() <= 1 || grid.isVolume() != input.grid().isVolume()) {
             throw new LayerException("The layer " + layer + " has output shape " + new Shape(s) + "; " + method()
-                    + " needs a spatial N×C×H×W output. Choose a convolutional layer (e.g. the last block before "
-                    + "global pooling).");
+                    + " needs a spatial " + (input.grid().isVolume() ? "N×C×D×H×W" : "N×C×H×W") + " output. "
+                    + "Choose a convolutional layer (e.g. the last block before global pooling).");
         }
-        LayerData d = new LayerData(r.activations(), r.gradients(), (int) s[1], (int) s[2], (int) s[3], model,
-                input, layer, target, r.targetClass(), r.scores(), options);
+        LayerData d = new LayerData(r.activations(), r.gradients(), (int) s[1], grid, model, input, layer, target,
+                r.targetClass(), r.scores(), options);
         float[] map = combine(d);
         if (options.relu()) {
             for (int i = 0; i < map.length; i++) {
                 map[i] = Math.max(map[i], 0f);
             }
         }
-        return Attribution.of(map, d.width(), d.height(), method(), layer, r.targetClass(), r.scores());
+        return Attribution.of(map, grid, method(), layer, r.targetClass(), r.scores());
     }
 
     /** Σ_k w A^k, with channel or pixel weights. */

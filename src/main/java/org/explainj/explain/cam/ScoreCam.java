@@ -2,6 +2,7 @@ package org.explainj.explain.cam;
 
 import org.explainj.explain.BatchedForward;
 import org.explainj.explain.Method;
+import org.explainj.tensor.Grid;
 import org.explainj.tensor.Resample;
 
 /**
@@ -23,15 +24,13 @@ public final class ScoreCam extends BaseCam {
 
     @Override
     protected float[] channelWeights(LayerData d) {
-        int w = d.input().width();
-        int h = d.input().height();
+        Grid to = d.input().grid();
         int c = d.input().channels();
-        int plane = w * h;
+        int plane = to.size();
         float[] x = d.input().data();
-        float[] scores = BatchedForward.targetScores(d.model(), d.channels(), d.options(), d.input(), d.target(), d.targetClass(),
-                (k, out) -> {
-                    float[] mask = Resample.bilinearAlignCorners(d.activations(), k * d.area(), d.width(),
-                            d.height(), w, h);
+        float[] scores = BatchedForward.targetScores(d.model(), d.channels(), d.options(), d.input(), d.target(),
+                d.targetClass(), (k, out) -> {
+                    float[] mask = Resample.linearAlignCorners(d.activations(), k * d.area(), d.grid(), to);
                     float lo = Float.POSITIVE_INFINITY;
                     float hi = Float.NEGATIVE_INFINITY;
                     for (float v : mask) {

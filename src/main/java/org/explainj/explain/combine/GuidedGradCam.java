@@ -26,9 +26,9 @@ public final class GuidedGradCam implements Explainer {
     @Override
     public Attribution explain(TorchScriptModel model, ModelInput input, Target target, ExplainOptions options) {
         Parts p = parts(model, input, target, options);
-        float[] map = ChannelReduction.largestMagnitude(p.product(), input.channels(), input.width() * input.height(),
+        float[] map = ChannelReduction.largestMagnitude(p.product(), input.channels(), input.grid().size(),
                 options.signed());
-        return Attribution.of(map, input.width(), input.height(), Method.GUIDED_GRAD_CAM, p.cam().layer(),
+        return Attribution.of(map, input.grid(), Method.GUIDED_GRAD_CAM, p.cam().layer(),
                 p.cam().targetClass(), p.cam().scores());
     }
 
@@ -65,9 +65,9 @@ public final class GuidedGradCam implements Explainer {
 
     private static float[] combine(ModelInput input, ExplainOptions options, Attribution cam, float[] guided) {
         float[] up = options.nearest()
-                ? Resample.nearest(cam.values(), cam.width(), cam.height(), input.width(), input.height())
-                : Resample.bilinear(cam.values(), cam.width(), cam.height(), input.width(), input.height());
-        int plane = input.width() * input.height();
+                ? Resample.nearest(cam.values(), cam.grid(), input.grid())
+                : Resample.linear(cam.values(), cam.grid(), input.grid());
+        int plane = input.grid().size();
         float[] out = new float[guided.length];
         for (int i = 0; i < guided.length; i++) {
             out[i] = guided[i] * up[i % plane];

@@ -24,6 +24,6 @@ abstract class InputGradientMethod implements Explainer {
     public Attribution explain(TorchScriptModel model, ModelInput input, Target target, ExplainOptions options) {
         GradientPass.Result g = gradient(model, input, target);
         return Attribution.of(ChannelReduction.largestMagnitude(g.gradient(), input.channels(),
-                input.height() * input.width(), options.signed()), input.width(), input.height(), method(), null, g.targetClass(), g.scores());
+                input.grid().size(), options.signed()), input.grid(), method(), null, g.targetClass(), g.scores());
     }
 }

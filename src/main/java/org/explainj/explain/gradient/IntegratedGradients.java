@@ -38,7 +38,7 @@ public final class IntegratedGradients implements Explainer {
         double fx = GradientPass.targetScore(clean, target);
         double delta = total - (fx - fb[0]);
         return Attribution.of(ChannelReduction.largestMagnitude(attr, input.channels(),
-                input.height() * input.width(), options.signed()), input.width(), input.height(),
+                input.grid().size(), options.signed()), input.grid(),
                 Method.INTEGRATED_GRADIENTS, null, clean.targetClass(), clean.scores(),
                 Map.of("completeness_error", delta, "attribution_sum", total, "score_difference", fx - fb[0],
                         "steps", (double) options.steps()));

@@ -64,7 +64,7 @@ public final class SmoothGrad implements Explainer {
             mean[i] = (float) (sum[i] / n);
         }
         return Attribution.of(ChannelReduction.largestMagnitude(mean, input.channels(),
-                input.height() * input.width(), signed), input.width(), input.height(), Method.SMOOTH_GRAD, null,
+                input.grid().size(), signed), input.grid(), Method.SMOOTH_GRAD, null,
                 clean.targetClass(), clean.scores(), java.util.Map.of("samples", (double) n, "sigma", sigma));
     }
 

@@ -1,0 +1,218 @@
+package org.explainj.explain;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.explainj.explain.cam.Cam;
+import org.explainj.explain.cam.GradCam;
+import org.explainj.explain.cam.GradCamPlusPlus;
+import org.explainj.explain.cam.LayerCam;
+import org.explainj.explain.cam.ScoreCam;
+import org.explainj.model.ModelCache;
+import org.explainj.model.TorchScriptModel;
+import org.explainj.tensor.Grid;
+import org.explainj.tensor.ModelInput;
+import org.explainj.testutil.Compare;
+import org.explainj.testutil.Npy;
+import org.explainj.testutil.Resources;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A 3-D model (Conv3d, input 1×1×16×32×32): every method on volumes against references computed in eager PyTorch
+ * by {@code scripts/make_3d_models.py} (hooks; Captum's and pytorch-grad-cam's rules written over three spatial
+ * axes), for the traced and the scripted export and two inputs.
+ */
+class VolumeModelTest {
+
+    /** Bound on max error / max|ref| (measured: at most 8.3e-7, occlusion; most maps agree to 3e-7 or exactly). */
+    private static final double TOL = 1e-5;
+
+    @TempDir
+    static Path cache;
+
+    static ModelCache models;
+
+    @BeforeAll
+    static void setUp() {
+        models = new ModelCache(cache);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        models.clear();
+    }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (String export : new String[] {"traced", "scripted"}) {
+            for (String input : new String[] {"shell", "ball"}) {
+                cases.add(Arguments.of(export, input));
+            }
+        }
+        return cases.stream();
+    }
+
+    static TorchScriptModel model(String export) {
+        return models.get(Resources.path("models/vol3d_" + export + ".pt"));
+    }
+
+    static ModelInput input(String name) {
+        Npy x = Resources.npy("fixtures3d/" + name + "/input.npy");
+        long[] s = x.shape();
+        return new ModelInput(x.data(), (int) s[0], (int) s[1], (int) s[2], (int) s[3]);
+    }
+
+    static float[] ref(String input, String file) {
+        return Resources.npy("fixtures3d/" + input + "/" + file + ".npy").data();
+    }
+
+    static float[] relu(float[] v) {
+        float[] r = v.clone();
+        for (int i = 0; i < r.length; i++) {
+            r[i] = Math.max(r[i], 0f);
+        }
+        return r;
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void gradientMethodsMatchTheReference(String export, String input) {
+        TorchScriptModel m = model(export);
+        ModelInput x = input(input);
+        ExplainOptions signed = ExplainOptions.defaults().withSigned(true);
+        Attribution s = Explainers.of(Method.SALIENCY).explain(m, x, Target.TOP, signed);
+        assertEquals(Grid.volume(32, 32, 16), s.grid());
+        assertEquals(3, s.map().numDimensions());
+        Compare.assertAgrees(export + "/" + input + " saliency", s.values(), ref(input, "saliency"), TOL);
+        Compare.assertAgrees(export + "/" + input + " guided", Explainers.of(Method.GUIDED_BACKPROP)
+                .explain(m, x, Target.TOP, signed).values(), ref(input, "guided"), TOL);
+        Compare.assertAgrees(export + "/" + input + " deconvnet", Explainers.of(Method.DECONVNET)
+                .explain(m, x, Target.TOP, signed).values(), ref(input, "deconv"), TOL);
+        Compare.assertAgrees(export + "/" + input + " IG riemann_right 20", Explainers.of(
+                Method.INTEGRATED_GRADIENTS).explain(m, x, Target.TOP, signed.withIntegration(20, "riemann_right", 0))
+                .values(), ref(input, "ig_riemann_right_20"), TOL);
+        Attribution occ = Explainers.of(Method.OCCLUSION).explain(m, x, Target.TOP, signed.withOcclusion(4, 2, 0));
+        assertEquals(7 * 15 * 15, occ.diagnostics().get("windows"));
+        Compare.assertAgrees(export + "/" + input + " occlusion 4³ stride 2", occ.values(),
+                ref(input, "occlusion_w4_s2"), TOL);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void camMethodsMatchTheReferenceAtBothLayers(String export, String input) {
+        TorchScriptModel m = model(export);
+        ModelInput x = input(input);
+        for (String layer : new String[] {"features", "features.6"}) {
+            String p = layer + "/";
+            ExplainOptions raw = ExplainOptions.defaults().withLayer(layer).withRelu(false);
+            Attribution g = new GradCam().explain(m, x, Target.TOP, raw);
+            Compare.assertAgrees(export + "/" + input + " " + layer + " Grad-CAM raw", g.values(),
+                    ref(input, p + "gradcam_raw"), TOL);
+            Attribution relu = new GradCam().explain(m, x, Target.TOP, raw.withRelu(true));
+            // trilinear, half-pixel centres: F.interpolate(mode="trilinear", align_corners=False)
+            Compare.assertAgrees(export + "/" + input + " " + layer + " Grad-CAM upsampled", relu.valuesAt(x.grid()),
+                    ref(input, p + "gradcam_up"), TOL);
+            Compare.assertAgrees(export + "/" + input + " " + layer + " Grad-CAM++ raw", new GradCamPlusPlus()
+                    .explain(m, x, Target.TOP, raw).values(), ref(input, p + "gradcampp_raw"), TOL);
+            Compare.assertAgrees(export + "/" + input + " " + layer + " LayerCAM raw", new LayerCam()
+                    .explain(m, x, Target.TOP, raw).values(), ref(input, p + "layercam_raw"), TOL);
+        }
+        ExplainOptions last = ExplainOptions.defaults().withLayer("features");
+        Attribution cam = new Cam().explain(m, x, Target.TOP, last.withRelu(false));
+        Compare.assertAgrees(export + "/" + input + " CAM raw", cam.values(), ref(input, "features/cam_raw"), TOL);
+        Compare.assertAgrees(export + "/" + input + " Score-CAM", new ScoreCam().explain(m, x, Target.TOP, last)
+                .values(), ref(input, "features/scorecam"), TOL);
+    }
+
+    @Test
+    void camIsGradCamTimesTheNumberOfVoxelsForAGlobalAveragePoolingHead() {
+        TorchScriptModel m = model("traced");
+        ModelInput x = input("shell");
+        ExplainOptions o = ExplainOptions.defaults().withLayer("features").withRelu(false);
+        float[] cam = new Cam().explain(m, x, Target.TOP, o).values();
+        Attribution g = new GradCam().explain(m, x, Target.TOP, o);
+        assertEquals(Grid.volume(8, 8, 4), g.grid());
+        float[] scaled = cam.clone();
+        for (int i = 0; i < scaled.length; i++) {
+            scaled[i] /= g.grid().size();
+        }
+        Compare.assertAgrees("CAM / (d·h·w) vs Grad-CAM", scaled, g.values(), TOL);
+    }
+
+    @Test
+    void guidedGradCamIsGuidedBackpropTimesTheNearestUpsampledGradCamVoxelByVoxel() {
+        TorchScriptModel m = model("traced");
+        ModelInput x = input("shell");
+        ExplainOptions o = ExplainOptions.defaults().withLayer("features").withSigned(true);
+        float[] ggc = Explainers.of(Method.GUIDED_GRAD_CAM).explain(m, x, Target.TOP, o).values();
+        float[] guided = ref("shell", "guided");
+        float[] cam = relu(ref("shell", "features/gradcam_raw"));
+        // 16×32×32 from 4×8×8: nearest = the layer voxel (z/4, y/4, x/4)
+        float[] expected = new float[guided.length];
+        for (int z = 0; z < 16; z++) {
+            for (int y = 0; y < 32; y++) {
+                for (int xx = 0; xx < 32; xx++) {
+                    int i = (z * 32 + y) * 32 + xx;
+                    expected[i] = guided[i] * cam[((z / 4) * 8 + y / 4) * 8 + xx / 4];
+                }
+            }
+        }
+        Compare.assertAgrees("Guided Grad-CAM (nearest) on a volume", ggc, expected, TOL);
+    }
+
+    @Test
+    void theDefaultLayerIsTheLastVolumetricBlockAndEveryMethodGivesAVolume() {
+        TorchScriptModel m = model("scripted");
+        ModelInput x = input("shell");
+        assertEquals(3, m.spatialDims());
+        assertEquals(1, m.inputChannels());
+        assertEquals("features", m.defaultCamLayer(x.shape()));
+        ExplainOptions o = ExplainOptions.defaults().withSmoothGrad(4, 0.15, 7).withIntegration(8, "gausslegendre",
+                0).withOcclusion(8, 8, 0);
+        for (Method method : Method.values()) {
+            Attribution a = Explainers.of(method).explain(m, x, Target.TOP, o);
+            Grid expected = method.usesLayer() && method != Method.GUIDED_GRAD_CAM ? Grid.volume(8, 8, 4)
+                    : x.grid();
+            assertEquals(expected, a.grid(), method.label());
+            assertEquals(1, a.targetClass(), method.label());
+            float max = Float.NEGATIVE_INFINITY;
+            for (float v : a.values()) {
+                assertTrue(Float.isFinite(v), method.label());
+                max = Math.max(max, v);
+            }
+            assertTrue(max > 0, method.label() + " gives an all-zero or negative map");
+        }
+    }
+
+    @Test
+    void gradCamPutsItsMaximumOnTheShellNotOnTheDistractors() {
+        // the reference map's maximum is the evidence location; ours must agree on the voxel
+        ModelInput x = input("shell");
+        Attribution a = new GradCam().explain(model("traced"), x, Target.TOP,
+                ExplainOptions.defaults().withLayer("features"));
+        float[] up = a.valuesAt(x.grid());
+        assertEquals(argMax(ref("shell", "features/gradcam_up")), argMax(up));
+        assertArrayEquals(new int[] {16, 32, 32}, new int[] {x.depth(), x.height(), x.width()});
+    }
+
+    static int argMax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

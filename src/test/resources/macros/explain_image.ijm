@@ -1,6 +1,6 @@
 // MacroTest: runs the plugins.config entry "Explain Image..." the way a user's macro would.
-// Argument (getArgument()): four lines = input image, model file, output folder, name of the source image.
-// Writes gradcam.tif and saliency.tif. The third run names a layer the model does not have: ExplainJ must abort the
+// Argument (getArgument()): five lines = input image, model file, output folder, a z-stack and a 3-D model.
+// Writes gradcam.tif, saliency.tif and vol3d-gradcam.tif (the z-stack explained as one volume). The third run names a layer the model does not have: ExplainJ must abort the
 // macro there, so after-bad-layer.tif and after-bad-layer.txt must never be written.
 args = split(getArgument(), "\n");
 input = args[0];
@@ -18,6 +18,12 @@ selectImage(source);
 run("Explain Image...", "model=[" + model + "] method=Saliency target=top");
 if (getImageID() == source) exit("Explain Image... did not make the heatmap the active image");
 saveAs("Tiff", out + "saliency.tif");
+
+open(args[3]);
+stack = getImageID();
+run("Explain Image...", "model=[" + args[4] + "] method=[Grad-CAM] target=top overlay");
+if (getImageID() == stack) exit("Explain Image... did not make the 3-D heatmap the active image");
+saveAs("Tiff", out + "vol3d-gradcam.tif");
 
 selectImage(source);
 File.saveString("reached", out + "before-bad-layer.txt");

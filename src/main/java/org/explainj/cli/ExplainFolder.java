@@ -20,6 +20,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.explainj.ExplainJException;
 import org.explainj.command.ExplainImageCommand;
+import org.explainj.render.HeatmapImages;
 import org.explainj.command.MeasureAttributionCommand;
 import org.explainj.measure.AttributionMeasures;
 import org.explainj.measure.Region;
@@ -150,7 +151,8 @@ public final class ExplainFolder {
         cmd.run();
         String base = stem(file.getFileName().toString());
         if (!new FileSaver(cmd.heatmap).saveAsTiff(output.resolve(base + "-heatmap.tif").toString())
-                || !new FileSaver(imp.flatten()).saveAsPng(output.resolve(base + "-overlay.png").toString())) {
+                || !new FileSaver(HeatmapImages.flattenPlane(imp, overlayPlane(imp, cmd.heatmap))).saveAsPng(
+                        output.resolve(base + "-overlay.png").toString())) {
             throw new ExplainJException("Cannot write the outputs of " + base + " to " + output + ".");
         }
         List<Region> regions = regions(file.getParent(), base);
@@ -164,6 +166,18 @@ public final class ExplainFolder {
                     r.area(), r.mean(), r.intDen(), r.max(), r.fraction(), r.pointing()));
         }
         return rows.size();
+    }
+
+    /**
+     * The plane of a stack shown in the flattened overlay PNG: for a z-stack explained as a volume, the slice where
+     * the map peaks; otherwise the image's current plane.
+     */
+    static int overlayPlane(ImagePlus imp, ImagePlus heatmap) {
+        if (heatmap.getNSlices() > 1 && heatmap.getNSlices() == imp.getNSlices() && heatmap.getNFrames() == 1
+                && imp.getNFrames() == 1) {
+            return imp.getStackIndex(1, HeatmapImages.peakSlice(heatmap), 1);
+        }
+        return imp.getCurrentSlice();
     }
 
     /** The ROIs of an image: {@code base.zip}, {@code base.roi}, and {@code base_mask*.png|tif} masks. */

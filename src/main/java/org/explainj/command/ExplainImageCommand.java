@@ -25,6 +25,7 @@ import org.explainj.model.TorchScriptModel;
 import org.explainj.render.HeatmapImages;
 import org.explainj.render.ImageBridge;
 import org.explainj.render.Luts;
+import org.explainj.tensor.Grid;
 import org.explainj.tensor.ImageTensors;
 import org.explainj.tensor.InputException;
 import org.explainj.tensor.InputSpec;
@@ -144,7 +145,8 @@ public class ExplainImageCommand implements Command {
         description = "Auto: Fire for maps without negative values, Diverging (centred on 0) for signed maps")
     public String lut = "Auto";
 
-    @Parameter(label = "All slices", description = "Explain every slice/frame of a stack (else the current one)")
+    @Parameter(label = "All slices", description = "Explain every slice/frame of a stack (else the current one); "
+        + "3-D models: every frame (each z-stack is one volume)")
     public boolean all_slices = false;
 
     @Parameter(label = "Calibration bar", description = "Add a calibration bar to the heatmap's overlay")
@@ -194,32 +196,41 @@ public class ExplainImageCommand implements Command {
         if (labels != null && !labels.getPath().isBlank()) {
             loaded.useLabels(Path.of(labels.getPath()));
         }
-        List<int[]> planes = planes();
+        boolean volumes = loaded.spatialDims() == 3;
+        if (volumes && image.getNSlices() < 2) {
+            throw new InputException("The model " + model.getName() + " is a 3-D model (its first layer is a Conv3d) "
+                    + "and explains a z-stack as one volume, but the image \"" + image.getTitle() + "\" has one "
+                    + "z-slice" + (image.getNFrames() > 1 ? " and " + image.getNFrames() + " frames: if the frames "
+                    + "are really z-slices, swap them with Image > Hyperstacks > Re-order Hyperstack" : "") + ". Open "
+                    + "a z-stack, or use a 2-D model.");
+        }
+        // one unit per model input: a (z, t) plane for 2-D models, a frame's z-stack for 3-D models (z = 0)
+        List<int[]> units = volumes ? frames() : planes();
         int iw = image.getWidth();
         int ih = image.getHeight();
+        Grid imageGrid = volumes ? Grid.volume(iw, ih, image.getNSlices()) : Grid.plane(iw, ih);
         List<float[]> shown = new ArrayList<>();
         List<float[]> atImage = new ArrayList<>();
-        List<String> sliceLabels = new ArrayList<>();
-        int sw = iw;
-        int sh = ih;
-        int perPlane = 0;
-        for (int p = 0; p < planes.size(); p++) {
-            int[] zt = planes.get(p);
-            ModelInput input = ImageTensors.toTensor(ImageBridge.channels(image, zt[0], zt[1]), spec);
+        List<String> unitLabels = new ArrayList<>();
+        Grid shownGrid = imageGrid;
+        int perUnit = 0;
+        for (int p = 0; p < units.size(); p++) {
+            int[] zt = units.get(p);
+            ModelInput input = ImageTensors.toTensor(volumes ? ImageBridge.volumeChannels(image, zt[1])
+                    : ImageBridge.channels(image, zt[0], zt[1]), spec);
             checkChannels(loaded, input);
             List<Target> targets = Targets.parse(target, counterfactual, region(), loaded, input);
-            perPlane = targets.size();
+            perUnit = targets.size();
             for (int k = 0; k < targets.size(); k++) {
                 int step = p * targets.size() + k;
-                ExplainOptions options = options().withProgress(progress.step(step, planes.size() * targets.size()));
+                ExplainOptions options = options().withProgress(progress.step(step, units.size() * targets.size()));
                 options.progress().check(); // Esc between planes and targets, also for one-pass methods
                 Attribution a = Explainers.of(m).explain(loaded, input, targets.get(k), options);
                 result = a;
-                float[] full = a.valuesAt(iw, ih);
+                float[] full = a.valuesAt(imageGrid);
                 boolean layerSize = layer_resolution && a.layer() != null;
                 float[] values = layerSize ? a.values().clone() : full;
-                sw = layerSize ? a.width() : iw;
-                sh = layerSize ? a.height() : ih;
+                shownGrid = layerSize ? a.grid() : imageGrid;
                 if (normalize) {
                     MinMax.normalizeInPlace(values);
                     if (values != full) {
@@ -228,34 +239,85 @@ public class ExplainImageCommand implements Command {
                 }
                 shown.add(values);
                 atImage.add(full);
-                sliceLabels.add(sliceLabel(loaded, a, targets.size() > 1, planes.size() > 1, zt));
+                unitLabels.add(sliceLabel(loaded, a, targets.size() > 1, units.size() > 1 && !volumes, zt));
             }
         }
         progress.done();
         float[] all = concat(shown);
         LUT colours = Luts.forMap(lut, all);
-        heatmap = HeatmapImages.createStack(title(m), shown, sliceLabels, sw, sh, colours, image.getCalibration(), iw,
-                ih);
-        if (perPlane > 1 || planes.size() > 1) {
-            heatmap.setDimensions(perPlane, planes.size(), 1);
-            heatmap.setOpenAsHyperStack(perPlane > 1 && planes.size() > 1);
+        // ImageJ's stack order: target (as channel) fastest, then z, then unit (plane or frame)
+        int depth = shownGrid.slices();
+        List<float[]> slices = new ArrayList<>();
+        List<String> sliceLabels = new ArrayList<>();
+        for (int p = 0; p < units.size(); p++) {
+            for (int z = 0; z < depth; z++) {
+                for (int k = 0; k < perUnit; k++) {
+                    int entry = p * perUnit + k;
+                    slices.add(planeOf(shown.get(entry), shownGrid, z));
+                    sliceLabels.add(volumes ? volumeSliceLabel(unitLabels.get(entry), z, depth, units.size() > 1,
+                            units.get(p)[1]) : unitLabels.get(entry));
+                }
+            }
+        }
+        heatmap = HeatmapImages.createStack(title(m), slices, sliceLabels, shownGrid.width(), shownGrid.height(),
+                colours, image.getCalibration(), iw, ih);
+        if (volumes) {
+            heatmap.setDimensions(perUnit, depth, units.size());
+            heatmap.setOpenAsHyperStack(perUnit > 1 || units.size() > 1);
+            heatmap.getCalibration().pixelDepth = image.getCalibration().pixelDepth * image.getNSlices() / depth;
+        } else if (perUnit > 1 || units.size() > 1) {
+            heatmap.setDimensions(perUnit, units.size(), 1);
+            heatmap.setOpenAsHyperStack(perUnit > 1 && units.size() > 1);
         }
         heatmap.setProperty("Info", info(m));
-        attribution = net.imglib2.img.array.ArrayImgs.floats(shown.get(0), sw, sh);
+        attribution = net.imglib2.img.array.ArrayImgs.floats(shown.get(0), shownGrid.dimensions());
         if (calibration_bar) {
             CalibrationBars.add(heatmap);
         }
         if (overlay) {
-            for (int p = 0; p < planes.size(); p++) {
-                FloatProcessor fp = new FloatProcessor(iw, ih, atImage.get(p * perPlane).clone());
-                fp.setColorModel(colours);
-                fp.setMinAndMax(heatmap.getDisplayRangeMin(), heatmap.getDisplayRangeMax());
-                ImageRoi roi = HeatmapImages.addOverlay(image, fp, opacity, "ExplainJ " + m.label());
-                if (planes.size() > 1) {
-                    roi.setPosition(0, planes.get(p)[0], planes.get(p)[1]);
+            boolean positioned = units.size() > 1 || volumes;
+            for (int p = 0; p < units.size(); p++) {
+                float[] first = atImage.get(p * perUnit);
+                for (int z = 0; z < imageGrid.slices(); z++) {
+                    FloatProcessor fp = new FloatProcessor(iw, ih, planeOf(first, imageGrid, z));
+                    fp.setColorModel(colours);
+                    fp.setMinAndMax(heatmap.getDisplayRangeMin(), heatmap.getDisplayRangeMax());
+                    ImageRoi roi = HeatmapImages.addOverlay(image, fp, opacity, "ExplainJ " + m.label());
+                    if (positioned) {
+                        roi.setPosition(0, volumes ? z + 1 : units.get(p)[0], units.get(p)[1]);
+                    }
                 }
             }
         }
+    }
+
+    /** Slice z of a plane or volume map (a copy for volumes; the array itself for planes). */
+    private static float[] planeOf(float[] values, Grid grid, int z) {
+        if (!grid.isVolume()) {
+            return values;
+        }
+        return java.util.Arrays.copyOfRange(values, z * grid.planeSize(), (z + 1) * grid.planeSize());
+    }
+
+    /** The frames to explain with a 3-D model, as (0, t): all with {@code all_slices}, else the current one. */
+    private List<int[]> frames() {
+        List<int[]> frames = new ArrayList<>();
+        if (all_slices && image.getNFrames() > 1) {
+            for (int t = 1; t <= image.getNFrames(); t++) {
+                frames.add(new int[] {0, t});
+            }
+        } else {
+            frames.add(new int[] {0, image.convertIndexToPosition(image.getCurrentSlice())[2]});
+        }
+        return frames;
+    }
+
+    /** A heatmap slice label for a 3-D map: the target's label, the image's own slice label or z, and the frame. */
+    private String volumeSliceLabel(String target, int z, int depth, boolean byFrame, int t) {
+        String original = depth == image.getNSlices()
+                ? image.getStack().getShortSliceLabel(image.getStackIndex(1, z + 1, t)) : null;
+        String where = original != null && !original.isBlank() ? original : "z=" + (z + 1);
+        return target + " " + where + (byFrame ? " t=" + t : "");
     }
 
     private static boolean allZero(float[] v) {
@@ -339,8 +401,10 @@ public class ExplainImageCommand implements Command {
         if (loaded.inputChannels() > 0) {
             c = loaded.inputChannels();
         }
-        long[] shape = {1, c, spec.resizes() ? spec.height() : image.getHeight(),
-            spec.resizes() ? spec.width() : image.getWidth()};
+        int h = spec.resizes() ? spec.height() : image.getHeight();
+        int w = spec.resizes() ? spec.width() : image.getWidth();
+        long[] shape = loaded.spatialDims() == 3 ? new long[] {1, c, image.getNSlices(), h, w}
+                : new long[] {1, c, h, w};
         LayerCatalogue catalogue = loaded.catalogue(shape);
         List<String> spatial = new ArrayList<>();
         for (LayerCatalogue.Layer l : catalogue.layers()) {
@@ -408,7 +472,7 @@ public class ExplainImageCommand implements Command {
                     + "depend on the input here)\n");
         }
         sb.append("target_score=").append(result.targetScore()).append('\n');
-        sb.append("map_size=").append(result.width()).append('x').append(result.height()).append('\n');
+        sb.append("map_size=").append(result.grid()).append('\n');
         sb.append("normalized=").append(normalize).append('\n');
         return sb.toString();
     }

@@ -109,4 +109,58 @@ public final class HeatmapImages {
         image.setOverlay(overlay);
         return roi;
     }
+
+    /**
+     * The z-slice (1-based) holding the largest value of the heatmap's first channel and frame: where to look in
+     * a heatmap z-stack, e.g. which slice of the image to flatten with its overlay. 1 for a single plane.
+     */
+    public static int peakSlice(ImagePlus heatmap) {
+        int best = 1;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int z = 1; z <= heatmap.getNSlices(); z++) {
+            float[] v = (float[]) heatmap.getStack().getProcessor(heatmap.getStackIndex(1, z, 1)).convertToFloat()
+                    .getPixels();
+            for (float f : v) {
+                if (f > max) {
+                    max = f;
+                    best = z;
+                }
+            }
+        }
+        return best;
+    }
+
+    /**
+     * An RGB copy of one plane of the image (1-based stack index) with the overlay elements that belong to that
+     * plane drawn in, as ImageJ shows it on screen. (ImagePlus.flatten() draws every element of a stack's overlay,
+     * whatever its position.) The image itself is not changed.
+     */
+    public static ImagePlus flattenPlane(ImagePlus image, int stackIndex) {
+        if (image.getStackSize() == 1) {
+            return image.flatten();
+        }
+        ij.process.ImageProcessor ip = image.getStack().getProcessor(stackIndex).duplicate();
+        ip.setLut(image.getProcessor().getLut());
+        ip.setMinAndMax(image.getDisplayRangeMin(), image.getDisplayRangeMax());
+        ImagePlus plane = new ImagePlus(image.getTitle(), ip);
+        plane.setCalibration(image.getCalibration());
+        int[] czt = image.convertIndexToPosition(stackIndex);
+        Overlay mine = new Overlay();
+        if (image.getOverlay() != null) {
+            for (ij.gui.Roi r : image.getOverlay().toArray()) {
+                boolean belongs = r.hasHyperStackPosition()
+                        ? (r.getCPosition() == 0 || r.getCPosition() == czt[0])
+                        && (r.getZPosition() == 0 || r.getZPosition() == czt[1])
+                        && (r.getTPosition() == 0 || r.getTPosition() == czt[2])
+                        : r.getPosition() == 0 || r.getPosition() == stackIndex;
+                if (belongs) {
+                    ij.gui.Roi copy = (ij.gui.Roi) r.clone();
+                    copy.setPosition(0);
+                    mine.add(copy);
+                }
+            }
+        }
+        plane.setOverlay(mine);
+        return plane.flatten();
+    }
 }

@@ -55,6 +55,8 @@ class MacroTest {
     private static final String INPUT = "reference/inputs/synth_pos0_u16.tif";
     private static final String MODEL = "reference/models/tinycnn.pt";
     private static final double REL_TOL = 1e-5;
+    private static final String STACK_3D = "test-images/demo3d/shell_1.tif";
+    private static final String MODEL_3D = "test-images/demo3d/vol3d.pt";
 
     @TempDir
     static Path out;
@@ -76,7 +78,8 @@ class MacroTest {
 
         String macro = Files.readString(Resources.path("macros/explain_image.ijm"));
         String arg = String.join("\n", Resources.path(INPUT).toString(), Resources.path(MODEL).toString(),
-                out.toString());
+                out.toString(), Path.of(STACK_3D).toAbsolutePath().toString(),
+                Path.of(MODEL_3D).toAbsolutePath().toString());
         // Headless ImageJ writes IJ.log() to System.out: keep a copy to check the error message.
         PrintStream stdout = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
@@ -127,6 +130,23 @@ class MacroTest {
         float[] macro = savedHeatmap("gradcam.tif");
         float[] api = javaApi("Grad-CAM", "features.relu4");
         assertClose("Grad-CAM", api, macro);
+    }
+
+    @Test
+    void aZStackWithA3dModelIsSavedAsAHeatmapZStackEqualToTheJavaApi() {
+        ImagePlus saved = IJ.openImage(out.resolve("vol3d-gradcam.tif").toString());
+        assertNotNull(saved, "the macro did not save vol3d-gradcam.tif; log:\n" + log);
+        assertEquals(16, saved.getStackSize());
+        ExplainImageCommand cmd = new ExplainImageCommand();
+        cmd.image = IJ.openImage(STACK_3D);
+        cmd.model = new java.io.File(MODEL_3D);
+        cmd.method = "Grad-CAM";
+        cmd.run();
+        for (int z = 1; z <= 16; z++) {
+            assertClose("3-D Grad-CAM z=" + z, (float[]) cmd.heatmap.getStack().getPixels(z),
+                    (float[]) saved.getStack().getPixels(z), 32);
+        }
+        assertEquals("class 1 (shell) z=7", saved.getStack().getSliceLabel(7));
     }
 
     @Test
@@ -199,6 +219,10 @@ class MacroTest {
     }
 
     private static void assertClose(String what, float[] expected, float[] actual) {
+        assertClose(what, expected, actual, 64);
+    }
+
+    private static void assertClose(String what, float[] expected, float[] actual, int width) {
         assertEquals(expected.length, actual.length, what + " length");
         float scale = 0;
         for (float v : expected) {
@@ -208,7 +232,7 @@ class MacroTest {
         for (int i = 0; i < expected.length; i++) {
             double tol = REL_TOL * Math.max(Math.abs(expected[i]), scale * 1e-3);
             if (Math.abs(expected[i] - actual[i]) > tol) {
-                fail(String.format("%s differs at (%d, %d): Java API %.8g, macro %.8g", what, i % 64, i / 64,
+                fail(String.format("%s differs at (%d, %d): Java API %.8g, macro %.8g", what, i % width, i / width,
                         expected[i], actual[i]));
             }
         }

@@ -1,0 +1,92 @@
+package org.explainj.robust;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.gui.Roi;
+import java.io.File;
+import org.explainj.command.ExplainImageCommand;
+import org.explainj.explain.MethodException;
+import org.explainj.model.LayerException;
+import org.explainj.model.ModelException;
+import org.explainj.tensor.InputException;
+import org.junit.jupiter.api.Test;
+
+/** Bad input for a 3-D model (Conv3d, 1×1×D×H×W): each refusal names the problem and the remedy. */
+class RobustVolumesTest {
+
+    private static final File MODEL = new File("test-images/demo3d/vol3d.pt");
+
+    private static ImagePlus shell() {
+        return IJ.openImage("test-images/demo3d/shell_1.tif");
+    }
+
+    private static ExplainImageCommand command(ImagePlus imp, String method) {
+        ExplainImageCommand cmd = new ExplainImageCommand();
+        cmd.image = imp;
+        cmd.model = MODEL;
+        cmd.method = method;
+        return cmd;
+    }
+
+    @Test
+    void aSinglePlaneGivenToA3dModel() {
+        ImagePlus plane = new ImagePlus("plane", shell().getStack().getProcessor(8));
+        Survey.error("volume: a single plane given to a 3-D model", InputException.class,
+                () -> command(plane, "Grad-CAM").run(), "3-D model", "z-stack", "\"plane\"");
+    }
+
+    @Test
+    void slicesStoredAsFrames() {
+        ImagePlus frames = shell();
+        frames.setDimensions(1, 1, 16);
+        Survey.error("volume: the z-slices stored as frames", InputException.class,
+                () -> command(frames, "Grad-CAM").run(), "16 frames", "Re-order Hyperstack");
+    }
+
+    @Test
+    void tooFewSlices() {
+        ImageStack two = new ImageStack(32, 32);
+        two.addSlice("", shell().getStack().getProcessor(7));
+        two.addSlice("", shell().getStack().getProcessor(8));
+        Survey.error("volume: 2 slices (the network pools depth twice)", ModelException.class,
+                () -> command(new ImagePlus("thin", two), "Grad-CAM").run(), "(1, 1, 2, 32, 32)", "z-slices");
+    }
+
+    @Test
+    void aNaNVoxel() {
+        ImagePlus imp = shell();
+        ImageStack f = new ImageStack(32, 32);
+        for (int z = 1; z <= 16; z++) {
+            f.addSlice("", imp.getStack().getProcessor(z).convertToFloat());
+        }
+        f.getProcessor(9).setf(3, 4, Float.NaN);
+        Survey.error("volume: a NaN voxel", InputException.class,
+                () -> command(new ImagePlus("nan", f), "Saliency").run(), "NaN");
+    }
+
+    @Test
+    void aLayerWithoutSpatialOutput() {
+        ExplainImageCommand cmd = command(shell(), "Grad-CAM");
+        cmd.layer = "fc";
+        Survey.error("volume: Grad-CAM at the classifier (fc)", LayerException.class, cmd::run, "N×C×D×H×W", "fc");
+    }
+
+    @Test
+    void aSelectionAsTargetRegion() {
+        ImagePlus imp = shell();
+        imp.setRoi(new Roi(4, 4, 10, 10));
+        ExplainImageCommand cmd = command(imp, "Grad-CAM");
+        cmd.region = "selection";
+        Survey.error("volume: region=selection with a 3-D classifier", MethodException.class, cmd::run, "region");
+    }
+
+    @Test
+    void twoChannelsForAOneChannelModel() {
+        ImagePlus imp = shell();
+        ExplainImageCommand cmd = command(imp, "Saliency");
+        cmd.channels = "1,1";
+        Survey.error("volume: two channels for a one-channel 3-D model", InputException.class, cmd::run,
+                "expects 1 input channel", "2");
+    }
+}

@@ -119,4 +119,29 @@ class ExplainFolderTest {
                 Map.of("input", in.toString(), "output", tmp.resolve("o").toString(), "model", MODEL, "methd", "x")));
         assertTrue(bad.getMessage().contains("--methd"), bad.getMessage());
     }
+
+    @Test
+    void zStacksWithA3dModelGiveHeatmapStacksAndTheOverlayOfThePeakSlice() throws IOException {
+        Path in = Files.createDirectories(tmp.resolve("in3d"));
+        for (String n : new String[] {"shell_1.tif", "balls_only_1.tif"}) {
+            Files.copy(Path.of("test-images/demo3d", n), in.resolve(n));
+        }
+        Path out = tmp.resolve("out3d");
+        ExplainFolder.Summary s = ExplainFolder.run(Map.of("input", in.toString(), "output", out.toString(),
+                "model", Path.of("test-images/demo3d/vol3d.pt").toAbsolutePath().toString(), "method", "Grad-CAM"));
+        assertEquals(List.of("balls_only_1.tif", "shell_1.tif"), s.explained);
+        ImagePlus heat = IJ.openImage(out.resolve("shell_1-heatmap.tif").toString());
+        assertEquals(16, heat.getStackSize());
+        assertEquals(32, heat.getWidth());
+        // the PNG is the image's peak slice with that slice's overlay drawn in
+        int peak = org.explainj.render.HeatmapImages.peakSlice(heat);
+        ImagePlus png = IJ.openImage(out.resolve("shell_1-overlay.png").toString());
+        assertEquals(32, png.getWidth());
+        ImagePlus plain = IJ.openImage(in.resolve("shell_1.tif").toString());
+        plain.setSlice(peak);
+        // the overlay changes the peak slice's pixels (the heatmap is drawn in)
+        int[] rgb = (int[]) png.getProcessor().convertToRGB().getPixels();
+        int[] bare = (int[]) plain.getProcessor().convertToRGB().getPixels();
+        assertTrue(!java.util.Arrays.equals(rgb, bare));
+    }
 }

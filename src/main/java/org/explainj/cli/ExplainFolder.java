@@ -22,6 +22,7 @@ import org.explainj.ExplainJException;
 import org.explainj.command.ExplainImageCommand;
 import org.explainj.render.HeatmapImages;
 import org.explainj.command.MeasureAttributionCommand;
+import org.explainj.measure.AttributionMap;
 import org.explainj.measure.AttributionMeasures;
 import org.explainj.measure.Region;
 import org.explainj.measure.RoiStatistics;
@@ -155,12 +156,23 @@ public final class ExplainFolder {
                         output.resolve(base + "-overlay.png").toString())) {
             throw new ExplainJException("Cannot write the outputs of " + base + " to " + output + ".");
         }
-        List<Region> regions = regions(file.getParent(), base);
+        List<PlacedRegion> regions = regions(file.getParent(), base);
         if (regions.isEmpty()) {
             return 0;
         }
-        List<RoiStatistics> rows = AttributionMeasures.measureAll(MeasureAttributionCommand.attributionMap(
-                cmd.heatmap), regions);
+        // a heatmap stack: ROIs with a stack position are measured on their slice, the others on the peak slice
+        ImagePlus heat = cmd.heatmap;
+        heat.setSlice(heat.getStackIndex(1, HeatmapImages.peakSlice(heat), 1));
+        Map<Integer, AttributionMap> maps = new java.util.HashMap<>();
+        List<RoiStatistics> rows = new ArrayList<>();
+        for (PlacedRegion p : regions) {
+            String name = p.region().name();
+            int index = p.roi() != null ? MeasureAttributionCommand.stackIndex(heat, p.roi(), name)
+                    : heat.getCurrentSlice();
+            AttributionMap map = maps.computeIfAbsent(index, k -> MeasureAttributionCommand.attributionMap(heat, k));
+            String label = heat.getStackSize() > 1 ? name + ":" + heat.getStack().getShortSliceLabel(index) : name;
+            rows.add(AttributionMeasures.measure(map, p.region(), label));
+        }
         for (RoiStatistics r : rows) {
             csv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%s,%s,%s,%d%n", file.getFileName(), r.label(),
                     r.area(), r.mean(), r.intDen(), r.max(), r.fraction(), r.pointing()));
@@ -169,20 +181,25 @@ public final class ExplainFolder {
     }
 
     /**
-     * The plane of a stack shown in the flattened overlay PNG: for a z-stack explained as a volume, the slice where
-     * the map peaks; otherwise the image's current plane.
+     * The plane of a stack shown in the flattened overlay PNG: for a z-stack (one frame) the slice where the map
+     * peaks (a layer-resolution map's slice mapped to the image's); otherwise the image's current plane.
      */
     static int overlayPlane(ImagePlus imp, ImagePlus heatmap) {
-        if (heatmap.getNSlices() > 1 && heatmap.getNSlices() == imp.getNSlices() && heatmap.getNFrames() == 1
-                && imp.getNFrames() == 1) {
-            return imp.getStackIndex(1, HeatmapImages.peakSlice(heatmap), 1);
+        if (imp.getNSlices() > 1 && heatmap.getNSlices() > 1 && imp.getNFrames() == 1) {
+            int peak = HeatmapImages.peakSlice(heatmap);
+            int z = Math.min(imp.getNSlices(), (int) ((peak - 0.5) * imp.getNSlices() / heatmap.getNSlices()) + 1);
+            return imp.getStackIndex(1, z, 1);
         }
         return imp.getCurrentSlice();
     }
 
+    /** A ROI to measure: the region and, for ROIs from a RoiSet or .roi file, the ROI with its stack position. */
+    record PlacedRegion(Region region, Roi roi) {
+    }
+
     /** The ROIs of an image: {@code base.zip}, {@code base.roi}, and {@code base_mask*.png|tif} masks. */
-    static List<Region> regions(Path dir, String base) {
-        List<Region> regions = new ArrayList<>();
+    static List<PlacedRegion> regions(Path dir, String base) {
+        List<PlacedRegion> regions = new ArrayList<>();
         Path zip = dir.resolve(base + ".zip");
         if (Files.isRegularFile(zip)) {
             try (ZipFile z = new ZipFile(zip.toFile())) {
@@ -190,7 +207,7 @@ public final class ExplainFolder {
                     if (e.getName().endsWith(".roi")) {
                         Roi roi = RoiDecoder.openFromByteArray(z.getInputStream(e).readAllBytes());
                         if (roi != null) {
-                            regions.add(MeasureAttributionCommand.region(roi, stem(e.getName())));
+                            regions.add(new PlacedRegion(MeasureAttributionCommand.region(roi, stem(e.getName())), roi));
                         }
                     }
                 }
@@ -202,7 +219,7 @@ public final class ExplainFolder {
         if (Files.isRegularFile(single)) {
             try {
                 Roi roi = new RoiDecoder(single.toString()).getRoi();
-                regions.add(MeasureAttributionCommand.region(roi, base));
+                regions.add(new PlacedRegion(MeasureAttributionCommand.region(roi, base), roi));
             } catch (IOException e) {
                 throw new ExplainJException("Cannot read the ROI " + single + ": " + e.getMessage());
             }
@@ -216,8 +233,8 @@ public final class ExplainFolder {
                     for (int i = 0; i < inside.length; i++) {
                         inside[i] = m.getProcessor().getf(i) != 0;
                     }
-                    regions.add(Region.fromFullMask(stem(n.substring(base.length() + 1)), inside, m.getWidth(),
-                            m.getHeight()));
+                    regions.add(new PlacedRegion(Region.fromFullMask(stem(n.substring(base.length() + 1)), inside,
+                            m.getWidth(), m.getHeight()), null));
                 }
             }
         } catch (IOException e) {

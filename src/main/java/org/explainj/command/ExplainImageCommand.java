@@ -81,6 +81,10 @@ public class ExplainImageCommand implements Command {
     @Parameter(label = "Scale", choices = {"type", "none", "minmax"})
     public String scale = "type";
 
+    @Parameter(label = "Model dims", choices = {"auto", "2d", "3d"}, description = "auto: a model whose first "
+        + "convolution weight is 5-D (Conv3d) explains z-stacks as volumes; 2d or 3d to say so explicitly")
+    public String model_dims = "auto";
+
     @Parameter(label = "Channels", required = false, description = "Image channels in model order, e.g. 1,2,3")
     public String channels = "";
 
@@ -196,13 +200,15 @@ public class ExplainImageCommand implements Command {
         if (labels != null && !labels.getPath().isBlank()) {
             loaded.useLabels(Path.of(labels.getPath()));
         }
-        boolean volumes = loaded.spatialDims() == 3;
+        boolean volumes = volumes(loaded);
         if (volumes && image.getNSlices() < 2) {
-            throw new InputException("The model " + model.getName() + " is a 3-D model (its first layer is a Conv3d) "
-                    + "and explains a z-stack as one volume, but the image \"" + image.getTitle() + "\" has one "
-                    + "z-slice" + (image.getNFrames() > 1 ? " and " + image.getNFrames() + " frames: if the frames "
-                    + "are really z-slices, swap them with Image > Hyperstacks > Re-order Hyperstack" : "") + ". Open "
-                    + "a z-stack, or use a 2-D model.");
+            String why = "auto".equalsIgnoreCase(model_dims.trim()) ? " (its first convolution weight, "
+                    + loaded.firstConvolutionWeight() + ", is 5-D: a Conv3d)" : " (model_dims=3d)";
+            throw new InputException("The model " + model.getName() + " is a 3-D model" + why + " and explains a "
+                    + "z-stack as one volume, but the image \"" + image.getTitle() + "\" has one z-slice"
+                    + (image.getNFrames() > 1 ? " and " + image.getNFrames() + " frames: if the frames are really "
+                    + "z-slices, swap them with Image > Hyperstacks > Re-order Hyperstack" : "") + ". Open a z-stack, "
+                    + "or, if the model takes 2-D images, set model_dims=2d.");
         }
         // one unit per model input: a (z, t) plane for 2-D models, a frame's z-stack for 3-D models (z = 0)
         List<int[]> units = volumes ? frames() : planes();
@@ -243,8 +249,7 @@ public class ExplainImageCommand implements Command {
             }
         }
         progress.done();
-        float[] all = concat(shown);
-        LUT colours = Luts.forMap(lut, all);
+        LUT colours = Luts.forMap(lut, anyNegative(shown));
         // ImageJ's stack order: target (as channel) fastest, then z, then unit (plane or frame)
         int depth = shownGrid.slices();
         List<float[]> slices = new ArrayList<>();
@@ -284,10 +289,33 @@ public class ExplainImageCommand implements Command {
                     fp.setMinAndMax(heatmap.getDisplayRangeMin(), heatmap.getDisplayRangeMax());
                     ImageRoi roi = HeatmapImages.addOverlay(image, fp, opacity, "ExplainJ " + m.label());
                     if (positioned) {
-                        roi.setPosition(0, volumes ? z + 1 : units.get(p)[0], units.get(p)[1]);
+                        int zz = volumes ? z + 1 : units.get(p)[0];
+                        int t = units.get(p)[1];
+                        if (image.isHyperStack() || image.getNChannels() > 1) {
+                            roi.setPosition(0, zz, t); // every channel of plane (z, t)
+                        } else {
+                            // a plain stack: ImageJ draws an element on the slice of its stack position only
+                            roi.setPosition(image.getStackIndex(1, zz, t));
+                        }
                     }
                 }
             }
+        }
+    }
+
+    /** Whether the model takes volumes: from {@code model_dims}, or detected from its first convolution weight. */
+    private boolean volumes(TorchScriptModel loaded) {
+        String d = model_dims == null ? "auto" : model_dims.trim().toLowerCase(Locale.ROOT);
+        switch (d) {
+            case "auto":
+            case "":
+                return loaded.spatialDims() == 3;
+            case "2d":
+                return false;
+            case "3d":
+                return true;
+            default:
+                throw new InputException("model_dims must be auto, 2d or 3d; got \"" + model_dims + "\".");
         }
     }
 
@@ -371,18 +399,15 @@ public class ExplainImageCommand implements Command {
         return sb.toString();
     }
 
-    private static float[] concat(List<float[]> maps) {
-        int n = 0;
+    private static boolean anyNegative(List<float[]> maps) {
         for (float[] m : maps) {
-            n += m.length;
+            for (float v : m) {
+                if (v < 0) {
+                    return true;
+                }
+            }
         }
-        float[] all = new float[n];
-        int o = 0;
-        for (float[] m : maps) {
-            System.arraycopy(m, 0, all, o, m.length);
-            o += m.length;
-        }
-        return all;
+        return false;
     }
 
     /**
@@ -403,16 +428,10 @@ public class ExplainImageCommand implements Command {
         }
         int h = spec.resizes() ? spec.height() : image.getHeight();
         int w = spec.resizes() ? spec.width() : image.getWidth();
-        long[] shape = loaded.spatialDims() == 3 ? new long[] {1, c, image.getNSlices(), h, w}
+        long[] shape = volumes(loaded) ? new long[] {1, c, image.getNSlices(), h, w}
                 : new long[] {1, c, h, w};
         LayerCatalogue catalogue = loaded.catalogue(shape);
-        List<String> spatial = new ArrayList<>();
-        for (LayerCatalogue.Layer l : catalogue.layers()) {
-            if (l.spatial()) {
-                spatial.add(l.path());
-            }
-        }
-        return new LayerChoices(catalogue.defaultCamLayer(), spatial);
+        return new LayerChoices(catalogue.defaultCamLayer(), catalogue.spatialLayers());
     }
 
     /** The default layer (may be null) and the layers a CAM method can use. */

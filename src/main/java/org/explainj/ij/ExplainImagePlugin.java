@@ -100,6 +100,8 @@ public class ExplainImagePlugin implements PlugIn {
             gd.addChoice("Region", regions, regions[0]);
         }
         gd.addChoice("Scale", new String[] {"type", "none", "minmax"}, remembered(macro, "scale", cmd.scale));
+        gd.addChoice("Model_dims", new String[] {"auto", "2d", "3d"}, remembered(macro, "model_dims",
+                cmd.model_dims));
         gd.addStringField("Channels", remembered(macro, "channels", cmd.channels), 12);
         gd.addStringField("Input_size", remembered(macro, "input_size", cmd.input_size), 12);
         if (!macro) {
@@ -138,6 +140,7 @@ public class ExplainImagePlugin implements PlugIn {
         cmd.target = (targets.isEmpty() ? gd.getNextString() : gd.getNextChoice()).trim();
         cmd.region = (macro ? gd.getNextString() : gd.getNextChoice()).trim();
         cmd.scale = gd.getNextChoice();
+        cmd.model_dims = gd.getNextChoice();
         cmd.channels = gd.getNextString().trim();
         cmd.input_size = gd.getNextString().trim();
         cmd.mean = gd.getNextString().trim();
@@ -160,6 +163,7 @@ public class ExplainImagePlugin implements PlugIn {
             Prefs.set(PREFIX + "layer", cmd.layer);
             Prefs.set(PREFIX + "target", cmd.target);
             Prefs.set(PREFIX + "scale", cmd.scale);
+            Prefs.set(PREFIX + "model_dims", cmd.model_dims);
             Prefs.set(PREFIX + "channels", cmd.channels);
             Prefs.set(PREFIX + "input_size", cmd.input_size);
             Prefs.set(PREFIX + "mean", cmd.mean);

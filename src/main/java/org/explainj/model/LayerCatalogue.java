@@ -23,9 +23,12 @@ public final class LayerCatalogue {
      * @param calls how many times the forward calls it
      */
     public record Layer(String path, String type, long[] shape, int calls) {
-        /** Whether the output is N×C×H×W (or N×C×D×H×W) with more than one spatial position. */
-        public boolean spatial() {
-            if (shape == null || (shape.length != 4 && shape.length != 5)) {
+        /**
+         * Whether the output has the rank of the model input ({@code inputRank}: 4 for N×C×H×W, 5 for N×C×D×H×W)
+         * and more than one spatial position.
+         */
+        public boolean spatial(int inputRank) {
+            if (shape == null || shape.length != inputRank || (inputRank != 4 && inputRank != 5)) {
                 return false;
             }
             long positions = 1;
@@ -48,15 +51,17 @@ public final class LayerCatalogue {
     private final List<Layer> layers;
     private final List<String> executionOrder;
     private final long[] outputShape;
+    private final int inputRank;
 
-    LayerCatalogue(List<Layer> layers, List<String> executionOrder, long[] outputShape) {
+    LayerCatalogue(List<Layer> layers, List<String> executionOrder, long[] outputShape, int inputRank) {
         this.layers = Collections.unmodifiableList(layers);
         this.executionOrder = Collections.unmodifiableList(executionOrder);
         this.outputShape = outputShape;
+        this.inputRank = inputRank;
     }
 
     /** Builds the catalogue from the recorded {@code [id, *shape]} rows, in the order the modules returned. */
-    static LayerCatalogue of(ModuleTree tree, List<long[]> rows, long[] outputShape) {
+    static LayerCatalogue of(ModuleTree tree, List<long[]> rows, long[] outputShape, int inputRank) {
         Map<Integer, long[]> shapes = new LinkedHashMap<>();
         Map<Integer, Integer> calls = new LinkedHashMap<>();
         List<String> order = new ArrayList<>();
@@ -80,7 +85,7 @@ public final class LayerCatalogue {
                 layers.add(new Layer(n.path(), n.type(), shapes.get(n.id()), calls.getOrDefault(n.id(), 0)));
             }
         }
-        return new LayerCatalogue(layers, order, outputShape);
+        return new LayerCatalogue(layers, order, outputShape, inputRank);
     }
 
     /** All modules in pre-order (the order of {@code named_modules()}). */
@@ -97,6 +102,20 @@ public final class LayerCatalogue {
         return null;
     }
 
+    /**
+     * The modules a CAM method can use, in module order: output of the input's rank (N×C×H×W for 2-D models,
+     * N×C×D×H×W for 3-D ones) with more than one position.
+     */
+    public List<String> spatialLayers() {
+        List<String> out = new ArrayList<>();
+        for (Layer l : layers) {
+            if (l.spatial(inputRank)) {
+                out.add(l.path());
+            }
+        }
+        return out;
+    }
+
     /** Module paths in the order their (last) call returned. */
     public List<String> executionOrder() {
         return executionOrder;
@@ -104,7 +123,7 @@ public final class LayerCatalogue {
 
     /**
      * The default layer for CAM methods: of the modules in the order their last call returned, the last one whose
-     * output is N×C×H×W with H·W &gt; 1 (N×C×D×H×W for 3-D models), skipping adaptive pooling (a classification head's) and, for models whose
+     * output has the input's rank (N×C×H×W, or N×C×D×H×W for 3-D models) and more than one position, skipping adaptive pooling (a classification head's) and, for models whose
      * output is itself a map (segmentation), the modules that produce that output. For a ResNet this is
      * {@code layer4}, for a VGG {@code features}, for a U-Net its last decoder block. Null when no module
      * qualifies.
@@ -119,7 +138,7 @@ public final class LayerCatalogue {
         }
         for (int i = end - 1; i >= 0; i--) {
             Layer l = layer(executionOrder.get(i));
-            if (l.spatial() && !HEAD_POOLING.contains(l.type())) {
+            if (l.spatial(inputRank) && !HEAD_POOLING.contains(l.type())) {
                 return l.path();
             }
         }

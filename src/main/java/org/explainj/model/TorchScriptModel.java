@@ -172,11 +172,19 @@ public final class TorchScriptModel implements AutoCloseable {
         if (first.contains("missing value for argument")) {
             hint = " The model's forward needs more inputs than the one image ExplainJ gives it; wrap the model in a "
                     + "module whose forward takes a single tensor.";
+        } else if (first.contains("input for 4-dimensional weight") || first.contains("input for 5-dimensional weight")) {
+            hint = first.contains("input for 4-dimensional weight")
+                    ? " The model takes 2-D images (N×C×H×W) but was given a volume: set model_dims=2d to explain "
+                    + "the stack plane by plane."
+                    : " The model takes volumes (N×C×D×H×W) but was given a plane: set model_dims=3d and give it a "
+                    + "z-stack.";
         } else if (first.contains("Output size is too small") || first.contains("smaller than kernel size")
                 || first.contains("Kernel size can't be greater")) {
             hint = input.getShape().dimension() == 5
-                    ? " The volume is too small for this 3-D network: give it as many z-slices as the model was "
-                    + "trained on (input_size=... resizes x and y only, e.g. input_size=64)."
+                    ? " The volume (" + input.getShape().get(4) + "x" + input.getShape().get(3) + " pixels, "
+                    + input.getShape().get(2) + " slices) is too small for this 3-D network in z or in x/y: give it "
+                    + "as many slices as the model was trained on, or resize x and y with input_size=... (e.g. "
+                    + "input_size=64)."
                     : " The image is too small for this network: resize it to the size the model was trained on with "
                     + "input_size=... (e.g. input_size=224).";
         } else {
@@ -264,6 +272,16 @@ public final class TorchScriptModel implements AutoCloseable {
         return w == null ? -1 : w.getShape().dimension() - 2;
     }
 
+    /** The weight {@link #spatialDims()} and {@link #inputChannels()} read, named with its shape; null if none. */
+    public String firstConvolutionWeight() {
+        for (Map.Entry<String, NDArray> e : parameters().entrySet()) {
+            if (e.getValue() == firstConvWeight()) {
+                return e.getKey() + " " + e.getValue().getShape();
+            }
+        }
+        return null;
+    }
+
     private NDArray firstConvWeight() {
         for (NDArray p : parameters().values()) {
             int rank = p.getShape().dimension();
@@ -298,7 +316,7 @@ public final class TorchScriptModel implements AutoCloseable {
             for (int i = 1; i < out.size(); i++) {
                 rows.add(out.get(i).toLongArray());
             }
-            LayerCatalogue c = LayerCatalogue.of(tree, rows, out.get(0).getShape().getShape());
+            LayerCatalogue c = LayerCatalogue.of(tree, rows, out.get(0).getShape().getShape(), inputShape.length);
             synchronized (catalogues) {
                 catalogues.put(key, c);
             }

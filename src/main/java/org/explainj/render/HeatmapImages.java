@@ -136,21 +136,23 @@ public final class HeatmapImages {
      * whatever its position.) The image itself is not changed.
      */
     public static ImagePlus flattenPlane(ImagePlus image, int stackIndex) {
-        if (image.getStackSize() == 1) {
-            return image.flatten();
+        if (image.getNSlices() * image.getNFrames() == 1) {
+            return image.flatten(); // one plane (all channels of a composite shown as ImageJ shows them)
         }
-        ij.process.ImageProcessor ip = image.getStack().getProcessor(stackIndex).duplicate();
-        ip.setLut(image.getProcessor().getLut());
-        ip.setMinAndMax(image.getDisplayRangeMin(), image.getDisplayRangeMax());
-        ImagePlus plane = new ImagePlus(image.getTitle(), ip);
-        plane.setCalibration(image.getCalibration());
         int[] czt = image.convertIndexToPosition(stackIndex);
+        // every channel of plane (z, t), with the image's LUTs and display ranges
+        ImagePlus plane = new ij.plugin.Duplicator().run(image, 1, image.getNChannels(), czt[1], czt[1], czt[2],
+                czt[2]);
+        if (!plane.isComposite()) {
+            plane.getProcessor().setLut(image.getProcessor().getLut());
+            plane.setDisplayRange(image.getDisplayRangeMin(), image.getDisplayRangeMax());
+        }
+        boolean hyper = image.isHyperStack() || image.getNChannels() > 1;
         Overlay mine = new Overlay();
         if (image.getOverlay() != null) {
             for (ij.gui.Roi r : image.getOverlay().toArray()) {
-                boolean belongs = r.hasHyperStackPosition()
-                        ? (r.getCPosition() == 0 || r.getCPosition() == czt[0])
-                        && (r.getZPosition() == 0 || r.getZPosition() == czt[1])
+                boolean belongs = hyper && r.hasHyperStackPosition()
+                        ? (r.getZPosition() == 0 || r.getZPosition() == czt[1])
                         && (r.getTPosition() == 0 || r.getTPosition() == czt[2])
                         : r.getPosition() == 0 || r.getPosition() == stackIndex;
                 if (belongs) {

@@ -19,15 +19,10 @@ public final class Luts {
     private Luts() {
     }
 
-    /** The LUT for a map: {@code Auto} picks Fire or Diverging by whether the map has negative values. */
-    public static LUT forMap(String name, float[] values) {
+    /** The LUT for a map with ({@code signed}) or without negative values: {@code Auto} picks Diverging or Fire. */
+    public static LUT forMap(String name, boolean signed) {
         if (name == null || name.trim().equalsIgnoreCase("auto")) {
-            for (float v : values) {
-                if (v < 0) {
-                    return diverging();
-                }
-            }
-            return get("fire");
+            return signed ? diverging() : get("fire");
         }
         return get(name);
     }

@@ -1,5 +1,6 @@
 package org.explainj.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.gui.OvalRoi;
+import ij.gui.Roi;
+import ij.io.FileSaver;
 import ij.io.RoiEncoder;
+import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -17,6 +21,7 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.explainj.ExplainJException;
+import org.explainj.command.ExplainImageCommand;
 import org.explainj.model.ModelCache;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,10 +126,24 @@ class ExplainFolderTest {
     }
 
     @Test
-    void zStacksWithA3dModelGiveHeatmapStacksAndTheOverlayOfThePeakSlice() throws IOException {
+    void zStacksWithA3dModelGiveHeatmapStacksTheOverlayOfThePeakSliceAndPerSliceMeasurements()
+            throws IOException {
         Path in = Files.createDirectories(tmp.resolve("in3d"));
         for (String n : new String[] {"shell_1.tif", "balls_only_1.tif"}) {
             Files.copy(Path.of("test-images/demo3d", n), in.resolve(n));
+        }
+        // a whole-plane mask (no slice: measured on the peak slice) and a RoiSet ROI placed on slice 3
+        ij.process.ByteProcessor all = new ij.process.ByteProcessor(32, 32);
+        all.setColor(255);
+        all.fill();
+        new FileSaver(new ImagePlus("m", all)).saveAsPng(in.resolve("shell_1_mask_all.png").toString());
+        Roi onThree = new ij.gui.Roi(4, 6, 20, 12);
+        onThree.setPosition(3);
+        try (OutputStream out = Files.newOutputStream(in.resolve("shell_1.zip"));
+             ZipOutputStream zip = new ZipOutputStream(out)) {
+            zip.putNextEntry(new ZipEntry("box.roi"));
+            zip.write(RoiEncoder.saveAsByteArray(onThree));
+            zip.closeEntry();
         }
         Path out = tmp.resolve("out3d");
         ExplainFolder.Summary s = ExplainFolder.run(Map.of("input", in.toString(), "output", out.toString(),
@@ -133,15 +152,38 @@ class ExplainFolderTest {
         ImagePlus heat = IJ.openImage(out.resolve("shell_1-heatmap.tif").toString());
         assertEquals(16, heat.getStackSize());
         assertEquals(32, heat.getWidth());
-        // the PNG is the image's peak slice with that slice's overlay drawn in
         int peak = org.explainj.render.HeatmapImages.peakSlice(heat);
+        // the PNG = the image's peak slice with that slice's overlay, as the command makes it
+        ExplainImageCommand cmd = new ExplainImageCommand();
+        cmd.image = IJ.openImage(in.resolve("shell_1.tif").toString());
+        cmd.model = new File("test-images/demo3d/vol3d.pt");
+        cmd.method = "Grad-CAM";
+        cmd.overlay = true;
+        cmd.run();
         ImagePlus png = IJ.openImage(out.resolve("shell_1-overlay.png").toString());
-        assertEquals(32, png.getWidth());
-        ImagePlus plain = IJ.openImage(in.resolve("shell_1.tif").toString());
-        plain.setSlice(peak);
-        // the overlay changes the peak slice's pixels (the heatmap is drawn in)
-        int[] rgb = (int[]) png.getProcessor().convertToRGB().getPixels();
-        int[] bare = (int[]) plain.getProcessor().convertToRGB().getPixels();
-        assertTrue(!java.util.Arrays.equals(rgb, bare));
+        assertArrayEquals((int[]) org.explainj.render.HeatmapImages.flattenPlane(cmd.image, peak).getProcessor()
+                .getPixels(), (int[]) png.getProcessor().convertToRGB().getPixels());
+        // measurements: the mask on the peak slice (its max = the volume's max, Pointing 1), the box on slice 3
+        float volumeMax = Float.NEGATIVE_INFINITY;
+        for (int z = 1; z <= 16; z++) {
+            for (float f : (float[]) heat.getStack().getPixels(z)) {
+                volumeMax = Math.max(volumeMax, f);
+            }
+        }
+        float boxMax = Float.NEGATIVE_INFINITY;
+        float[] three = (float[]) heat.getStack().getPixels(3);
+        for (int y = 6; y < 18; y++) {
+            for (int x = 4; x < 24; x++) {
+                boxMax = Math.max(boxMax, three[y * 32 + x]);
+            }
+        }
+        List<String> csv = Files.readAllLines(out.resolve("measurements.csv"));
+        String box = csv.stream().filter(l -> l.startsWith("shell_1.tif,box:")).findFirst().orElseThrow();
+        String mask = csv.stream().filter(l -> l.startsWith("shell_1.tif,mask_all:")).findFirst().orElseThrow();
+        assertTrue(box.contains(":z=3,") || box.contains("z=3"), box);
+        assertTrue(mask.contains("z=" + peak), mask);
+        assertEquals(boxMax, Float.parseFloat(box.split(",")[5]), 1e-6f, box);
+        assertEquals(volumeMax, Float.parseFloat(mask.split(",")[5]), 1e-6f, mask);
+        assertEquals("1", mask.split(",")[7]);
     }
 }

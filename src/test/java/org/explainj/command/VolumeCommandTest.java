@@ -102,10 +102,13 @@ class VolumeCommandTest {
         // one ImageRoi per slice, placed on that slice; the pixels are unchanged
         Overlay o = imp.getOverlay();
         assertEquals(16, o.size());
+        // a plain z-stack (not a hyperstack): ImageJ draws an element only on the slice of its stack position
+        assertTrue(!imp.isHyperStack());
         for (int z = 1; z <= 16; z++) {
             Roi r = o.get(z - 1);
             assertTrue(r instanceof ImageRoi);
-            assertEquals(z, r.getZPosition() > 0 ? r.getZPosition() : r.getPosition(), "overlay " + z);
+            assertEquals(z, r.getPosition(), "overlay " + z);
+            assertTrue(!r.hasHyperStackPosition(), "overlay " + z);
         }
         assertArrayEquals(before, (byte[]) imp.getStack().getPixels(5));
         // the flattened export shows the overlay of the current slice only: slices differ, and the peak slice is

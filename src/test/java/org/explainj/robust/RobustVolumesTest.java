@@ -33,7 +33,8 @@ class RobustVolumesTest {
     void aSinglePlaneGivenToA3dModel() {
         ImagePlus plane = new ImagePlus("plane", shell().getStack().getProcessor(8));
         Survey.error("volume: a single plane given to a 3-D model", InputException.class,
-                () -> command(plane, "Grad-CAM").run(), "3-D model", "z-stack", "\"plane\"");
+                () -> command(plane, "Grad-CAM").run(), "3-D model", "z-stack", "\"plane\"",
+                "features.0.weight (8, 1, 3, 3, 3)", "model_dims=2d");
     }
 
     @Test
@@ -50,7 +51,8 @@ class RobustVolumesTest {
         two.addSlice("", shell().getStack().getProcessor(7));
         two.addSlice("", shell().getStack().getProcessor(8));
         Survey.error("volume: 2 slices (the network pools depth twice)", ModelException.class,
-                () -> command(new ImagePlus("thin", two), "Grad-CAM").run(), "(1, 1, 2, 32, 32)", "z-slices");
+                () -> command(new ImagePlus("thin", two), "Grad-CAM").run(), "(1, 1, 2, 32, 32)", "2 slices",
+                "in z or in x/y");
     }
 
     @Test
@@ -88,5 +90,27 @@ class RobustVolumesTest {
         cmd.channels = "1,1";
         Survey.error("volume: two channels for a one-channel 3-D model", InputException.class, cmd::run,
                 "expects 1 input channel", "2");
+    }
+
+    @Test
+    void a2dModelForcedToTakeAVolume() {
+        ExplainImageCommand cmd = command(shell(), "Grad-CAM");
+        cmd.model = new File("test-images/demo/ringnet_traced.pt");
+        cmd.model_dims = "3d";
+        Survey.error("volume: model_dims=3d for a 2-D model", ModelException.class, cmd::run, "model_dims=2d");
+    }
+
+    @Test
+    void a3dModelForcedToTakePlanes() {
+        ExplainImageCommand cmd = command(shell(), "Grad-CAM");
+        cmd.model_dims = "2d";
+        Survey.error("volume: model_dims=2d for a 3-D model", ModelException.class, cmd::run, "model_dims=3d");
+    }
+
+    @Test
+    void anUnknownModelDims() {
+        ExplainImageCommand cmd = command(shell(), "Grad-CAM");
+        cmd.model_dims = "4d";
+        Survey.error("volume: model_dims=4d", InputException.class, cmd::run, "auto, 2d or 3d", "4d");
     }
 }

@@ -30,8 +30,9 @@ public final class Occlusion implements Explainer {
         int d = g.slices();
         int side = g.isVolume() ? Math.min(Math.min(w, h), d) : Math.min(w, h);
         if (win < 1 || stride < 1 || win > side) {
-            throw new MethodException("Occlusion needs 1 ≤ window ≤ image side and stride ≥ 1; got window=" + win
-                    + " stride=" + stride + " for a " + g + " input.");
+            throw new MethodException("Occlusion needs 1 ≤ window ≤ image side" + (g.isVolume() ? " (the window is a "
+                    + "cube: also ≤ the number of slices, " + g.depth() + ")" : "") + " and stride ≥ 1; got window="
+                    + win + " stride=" + stride + " for a " + g + " input.");
         }
         int winZ = g.isVolume() ? win : 1;
         int nx = (w - win) / stride + 1;

@@ -1,6 +1,7 @@
 // Explain_Folder.ijm: explains every image of a folder with one model and writes, per image,
 //   <name>-heatmap.tif   the heatmap (32-bit, raw values, calibration kept)
-//   <name>-overlay.png   the image with the heatmap overlay, flattened to RGB
+//   <name>-overlay.png   the image with the heatmap overlay, flattened to RGB (a z-stack: the slice where the
+//                        map peaks)
 // and measurements.csv with one row per ROI: the ROIs of <name>.zip (a RoiSet from the ROI Manager),
 // <name>.roi, or of the masks <name>_mask*.png (non-zero pixels), measured by Measure Attribution.
 // The model is loaded (and prepared) once for the whole folder.
@@ -65,9 +66,38 @@ for (i = 0; i < files.length; i++) {
     saveAs("Tiff", output + base + "-heatmap.tif");
     heatTitle = getTitle();
     selectImage(image);
-    run("Flatten");
-    saveAs("PNG", output + base + "-overlay.png");
-    close();
+    getDimensions(iw, ih, ic, iz, it);
+    selectImage(heat);
+    getDimensions(hw, hh, hc, hz, ht);
+    if (iz > 1 && hz > 1 && it == 1) {
+        // a z-stack: the PNG shows the slice where the map peaks with that slice's overlay only, and ROIs
+        // without a slice are measured there (as the headless ExplainFolder does)
+        peak = 1;
+        best = -1e30;
+        for (z = 1; z <= hz; z++) {
+            Stack.setPosition(1, z, 1);
+            getStatistics(area, mean, min, max);
+            if (max > best) {
+                best = max;
+                peak = z;
+            }
+        }
+        Stack.setPosition(1, peak, 1);
+        zi = minOf(iz, floor((peak - 0.5) * iz / hz) + 1);
+        selectImage(image);
+        if (ic > 1) run("Duplicate...", "title=plane duplicate channels=1-" + ic + " slices=" + zi + "-" + zi);
+        else run("Duplicate...", "title=plane duplicate range=" + zi + "-" + zi);
+        plane = getImageID();
+        run("Flatten");
+        saveAs("PNG", output + base + "-overlay.png");
+        close();
+        selectImage(plane);
+        close();
+    } else {
+        run("Flatten");
+        saveAs("PNG", output + base + "-overlay.png");
+        close();
+    }
     roiManager("reset");
     if (File.exists(input + base + ".zip")) roiManager("open", input + base + ".zip");
     if (File.exists(input + base + ".roi")) roiManager("open", input + base + ".roi");

@@ -1,5 +1,6 @@
 package org.explainj.ij;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -33,10 +34,6 @@ class ExplainFolderMacroTest {
 
     @Test
     void theBatchMacroWritesTheSameOutputsAsTheCommandLine() throws Exception {
-        if (GraphicsEnvironment.isHeadless()) {
-            fail("ExplainFolderMacroTest needs a display (the ROI Manager is a window): run the tests under a "
-                    + "virtual X server, e.g. `xvfb-run -a mvn -B test`.");
-        }
         Path in = Files.createDirectories(tmp.resolve("in"));
         for (String n : new String[] {"ring_cell_1.tif", "ring_cell_1_mask_disk.png", "ring_cell_1_mask_ring.png",
             "blobs_only_1.tif"}) {
@@ -44,6 +41,45 @@ class ExplainFolderMacroTest {
         }
         Path model = Path.of("test-images/demo/ringnet_traced.pt").toAbsolutePath();
         Path macroOut = tmp.resolve("macro-out");
+        runMacro(in, macroOut, model);
+        for (String base : new String[] {"ring_cell_1", "blobs_only_1"}) {
+            ImagePlus heat = IJ.openImage(macroOut.resolve(base + "-heatmap.tif").toString());
+            assertTrue(heat != null, "no heatmap for " + base);
+            assertEquals(ImagePlus.GRAY32, heat.getType());
+            ImagePlus overlay = IJ.openImage(macroOut.resolve(base + "-overlay.png").toString());
+            assertEquals(ImagePlus.COLOR_RGB, overlay.getType());
+        }
+        assertSameRows(in, macroOut, model, 3);
+    }
+
+    @Test
+    void onZStacksWithA3dModelTheMacroAndTheCommandLineAgreeToo() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in3d"));
+        Files.copy(Path.of("test-images/demo3d/shell_1.tif"), in.resolve("shell_1.tif"));
+        ij.process.ByteProcessor half = new ij.process.ByteProcessor(32, 32);
+        half.setColor(255);
+        half.setRoi(0, 0, 32, 16);
+        half.fill();
+        new ij.io.FileSaver(new ImagePlus("m", half)).saveAsPng(in.resolve("shell_1_mask_top.png").toString());
+        Path model = Path.of("test-images/demo3d/vol3d.pt").toAbsolutePath();
+        Path macroOut = tmp.resolve("macro-out3d");
+        runMacro(in, macroOut, model);
+        assertEquals(16, IJ.openImage(macroOut.resolve("shell_1-heatmap.tif").toString()).getStackSize());
+        List<String> rows = assertSameRows(in, macroOut, model, 2);
+        // the same overlay PNG: the peak slice with only its own overlay element
+        int[] macroPng = (int[]) IJ.openImage(macroOut.resolve("shell_1-overlay.png").toString()).getProcessor()
+                .convertToRGB().getPixels();
+        int[] cliPng = (int[]) IJ.openImage(tmp.resolve("cli-out").resolve("shell_1-overlay.png").toString())
+                .getProcessor().convertToRGB().getPixels();
+        assertArrayEquals(cliPng, macroPng, String.join("\n", rows));
+    }
+
+    /** Runs macros/Explain_Folder.ijm in a real (hidden) ImageJ with the ROI Manager. */
+    private void runMacro(Path in, Path out, Path model) throws Exception {
+        if (GraphicsEnvironment.isHeadless()) {
+            fail("ExplainFolderMacroTest needs a display (the ROI Manager is a window): run the tests under a "
+                    + "virtual X server, e.g. `xvfb-run -a mvn -B test`.");
+        }
         Path classes = Path.of(ExplainImagePlugin.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         LegacyEnvironment ij = new LegacyEnvironment(new MacroTest.SharedDependencies(classes,
                 ExplainFolderMacroTest.class.getClassLoader()), false);
@@ -52,7 +88,7 @@ class ExplainFolderMacroTest {
         ij.newImageJ1(true);
         try {
             String macro = Files.readString(Path.of("macros/Explain_Folder.ijm"));
-            String arg = "input=[" + in + "] output=[" + macroOut + "] model=[" + model + "] method=[Grad-CAM]";
+            String arg = "input=[" + in + "] output=[" + out + "] model=[" + model + "] method=[Grad-CAM]";
             AtomicReference<Throwable> failure = new AtomicReference<>();
             Thread runner = new Thread(() -> {
                 try {
@@ -80,20 +116,17 @@ class ExplainFolderMacroTest {
                 }
             });
         }
-        for (String base : new String[] {"ring_cell_1", "blobs_only_1"}) {
-            ImagePlus heat = IJ.openImage(macroOut.resolve(base + "-heatmap.tif").toString());
-            assertTrue(heat != null, "no heatmap for " + base);
-            assertEquals(ImagePlus.GRAY32, heat.getType());
-            ImagePlus overlay = IJ.openImage(macroOut.resolve(base + "-overlay.png").toString());
-            assertEquals(ImagePlus.COLOR_RGB, overlay.getType());
-        }
+    }
+
+    /** The macro's measurements.csv equals the headless command line's (run here into cli-out). */
+    private List<String> assertSameRows(Path in, Path macroOut, Path model, int expectedLines) throws Exception {
         List<String> macroRows = Files.readAllLines(macroOut.resolve("measurements.csv"));
         Path cliOut = tmp.resolve("cli-out");
         ExplainFolder.run(Map.of("input", in.toString(), "output", cliOut.toString(), "model", model.toString(),
                 "method", "Grad-CAM"));
         List<String> cliRows = Files.readAllLines(cliOut.resolve("measurements.csv"));
-        assertEquals(3, macroRows.size(), String.join("\n", macroRows) + "\nlog:\n" + log);
-        assertEquals(3, cliRows.size(), "CLI rows:\n" + String.join("\n", cliRows));
+        assertEquals(expectedLines, macroRows.size(), String.join("\n", macroRows) + "\nlog:\n" + log);
+        assertEquals(expectedLines, cliRows.size(), "CLI rows:\n" + String.join("\n", cliRows));
         for (int i = 1; i < cliRows.size(); i++) {
             String[] m = macroRows.get(i).split(",");
             String[] c = cliRows.get(i).split(",");
@@ -104,5 +137,6 @@ class ExplainFolderMacroTest {
                         1e-4 * Math.max(1, Math.abs(Double.parseDouble(c[k]))), "row " + i + " column " + k);
             }
         }
+        return macroRows;
     }
 }

@@ -56,6 +56,10 @@ public class MeasureAttributionCommand implements Command {
     @Parameter(label = "Table", required = false, description = "Results table to add the rows to")
     public String table = RESULTS;
 
+    @Parameter(label = "Volume", description = "A heatmap z-stack (a 3-D model's map): measure each ROI as a column "
+        + "through every slice, relative to the whole volume (Volume instead of Area)")
+    public boolean volume = false;
+
     @Parameter(type = ItemIO.OUTPUT)
     public ResultsTable results;
 
@@ -74,6 +78,10 @@ public class MeasureAttributionCommand implements Command {
     @Override
     public void run() {
         messages.clear();
+        if (volume) {
+            measureVolume();
+            return;
+        }
         AttributionMap current = attributionMap(heatmap);
         List<Roi> list = new ArrayList<>();
         List<String> names = new ArrayList<>();
@@ -116,7 +124,71 @@ public class MeasureAttributionCommand implements Command {
             }
         }
         rows = measured;
-        results = write(measured, table);
+        results = write(measured, table, "Area");
+    }
+
+    /**
+     * {@code volume}: every ROI is a column through all z-slices of its channel and frame (its position, else the
+     * current ones); Fraction and Pointing refer to that whole volume.
+     */
+    private void measureVolume() {
+        checkHeatmap(heatmap);
+        if (heatmap.getNSlices() < 2) {
+            throw new MeasureException("volume measures a heatmap z-stack (a 3-D model's map), but \""
+                    + heatmap.getTitle() + "\" has " + heatmap.getNSlices() + " z-slice" + (heatmap.getNFrames() > 1
+                    ? " and " + heatmap.getNFrames() + " frames" : "") + ". Measure without volume, or open the "
+                    + "heatmap z-stack.");
+        }
+        List<Roi> list = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        collectRois(list, names);
+        int[] current = heatmap.convertIndexToPosition(heatmap.getCurrentSlice());
+        Map<Integer, AttributionMap> volumes = new LinkedHashMap<>();
+        List<RoiStatistics> measured = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            Roi roi = list.get(i);
+            int c = roi.hasHyperStackPosition() && roi.getCPosition() > 0 ? roi.getCPosition() : current[0];
+            int t = roi.hasHyperStackPosition() && roi.getTPosition() > 0 ? roi.getTPosition() : current[2];
+            if (c > heatmap.getNChannels() || t > heatmap.getNFrames()) {
+                throw new MeasureException("ROI \"" + names.get(i) + "\" belongs to c=" + c + ", t=" + t
+                        + ", but the heatmap \"" + heatmap.getTitle() + "\" has " + heatmap.getNChannels()
+                        + " channel(s) and " + heatmap.getNFrames() + " frame(s).");
+            }
+            AttributionMap map = volumes.computeIfAbsent(heatmap.getStackIndex(c, 1, t),
+                    k -> volumeMap(heatmap, c, t));
+            String where = heatmap.getNChannels() * heatmap.getNFrames() > 1 ? ":c=" + c + ",t=" + t : "";
+            measured.add(AttributionMeasures.measure(map, region(roi, names.get(i)), map.name() + ":"
+                    + names.get(i) + ":volume" + where));
+        }
+        for (AttributionMap m : volumes.values()) {
+            if (!m.hasPositive()) {
+                log("the heatmap \"" + heatmap.getTitle() + "\" has no positive values, so Fraction is 0 for every "
+                        + "ROI on it.");
+            }
+        }
+        rows = measured;
+        results = write(measured, table, "Volume");
+    }
+
+    /** The z-slices of channel c and frame t as one volume, with the voxel size. */
+    static AttributionMap volumeMap(ImagePlus imp, int c, int t) {
+        int nz = imp.getNSlices();
+        int plane = imp.getWidth() * imp.getHeight();
+        float[] values = new float[plane * nz];
+        for (int z = 1; z <= nz; z++) {
+            AttributionMap slice = attributionMap(imp, imp.getStackIndex(c, z, t));
+            for (int i = 0; i < plane; i++) {
+                values[(z - 1) * plane + i] = slice.value(i % imp.getWidth(), i / imp.getWidth());
+            }
+        }
+        Calibration cal = imp.getCalibration();
+        return new AttributionMap(imp.getTitle(), values, imp.getWidth(), imp.getHeight(), nz, size(cal.pixelWidth),
+                size(cal.pixelHeight), size(cal.pixelDepth));
+    }
+
+    /** A calibrated pixel size, or 1 when it is not a positive finite number. */
+    private static double size(double v) {
+        return v > 0 && !Double.isInfinite(v) ? v : 1;
     }
 
     /**
@@ -155,9 +227,7 @@ public class MeasureAttributionCommand implements Command {
                     + "Measure Attribution needs a 32-bit, 8-bit or 16-bit greyscale heatmap.");
         }
         Calibration cal = imp.getCalibration();
-        double pw = cal.pixelWidth > 0 && !Double.isInfinite(cal.pixelWidth) ? cal.pixelWidth : 1;
-        double ph = cal.pixelHeight > 0 && !Double.isInfinite(cal.pixelHeight) ? cal.pixelHeight : 1;
-        return new AttributionMap(imp.getTitle(), values, w, h, pw, ph);
+        return new AttributionMap(imp.getTitle(), values, w, h, size(cal.pixelWidth), size(cal.pixelHeight));
     }
 
     private static void checkHeatmap(ImagePlus imp) {
@@ -272,7 +342,7 @@ public class MeasureAttributionCommand implements Command {
     }
 
     /** Adds the rows to the named table (ImageJ's Results table by default) and shows it when there is a display. */
-    private static ResultsTable write(List<RoiStatistics> measured, String name) {
+    private static ResultsTable write(List<RoiStatistics> measured, String name, String areaColumn) {
         String title = name == null || name.isBlank() ? RESULTS : name.trim();
         boolean system = title.equals(RESULTS);
         ResultsTable rt = system ? ResultsTable.getResultsTable() : ResultsTable.getResultsTable(title);
@@ -282,7 +352,7 @@ public class MeasureAttributionCommand implements Command {
         for (RoiStatistics s : measured) {
             rt.incrementCounter();
             rt.addLabel(s.label());
-            rt.addValue("Area", s.area());
+            rt.addValue(areaColumn, s.area());
             rt.addValue("Mean", s.mean());
             rt.addValue("IntDen", s.intDen());
             rt.addValue("Max", s.max());

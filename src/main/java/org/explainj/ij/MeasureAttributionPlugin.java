@@ -61,6 +61,7 @@ public class MeasureAttributionPlugin implements PlugIn {
             gd.addStringField("Heatmap", active.getTitle(), 30);
             gd.addStringField("ROIs", cmd.rois, 12);
             gd.addStringField("Table", cmd.table, 20);
+            gd.addCheckbox("Volume", false);
         } else {
             String[] titles = WindowManager.getImageTitles();
             if (titles.length == 0) {
@@ -71,6 +72,7 @@ public class MeasureAttributionPlugin implements PlugIn {
                     : titles[0]);
             gd.addChoice("ROIs", ROI_SOURCES, Arrays.asList(ROI_SOURCES).contains(last) ? last : ROI_SOURCES[0]);
             gd.addStringField("Table", Prefs.get(PREFIX + "table", cmd.table), 20);
+            gd.addCheckbox("Volume", active.getNSlices() > 1 && Prefs.get(PREFIX + "volume", false));
             RoiManager rm = RoiManager.getInstance();
             int n = rm == null ? 0 : rm.getCount();
             gd.addMessage("ROI Manager: " + n + " ROI" + (n == 1 ? "" : "s") + (n == 0 ? " (the selection is "
@@ -83,9 +85,11 @@ public class MeasureAttributionPlugin implements PlugIn {
         String title = (macro ? gd.getNextString() : gd.getNextChoice()).trim();
         cmd.rois = (macro ? gd.getNextString() : gd.getNextChoice()).trim();
         cmd.table = gd.getNextString().trim();
+        cmd.volume = gd.getNextBoolean();
         if (!macro) {
             Prefs.set(PREFIX + "rois", cmd.rois);
             Prefs.set(PREFIX + "table", cmd.table);
+            Prefs.set(PREFIX + "volume", cmd.volume);
         }
         ImagePlus heatmap = title.isEmpty() || title.equals(active.getTitle()) ? active
                 : WindowManager.getImage(title);

@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * Per-region numbers of an attribution map: Area, Mean, IntDen, Max (as ImageJ's Measure computes them), the share
  * of the map's positive attribution inside the region (Fraction) and whether the map's maximum lies inside it
- * (Pointing, the "pointing game" hit). A region is clipped to the map; one with no pixel on the map is an error.
+ * (Pointing, the "pointing game" hit). A region is clipped to the map; one with no pixel on the map is an error. On a
+ * volume (several slices measured as a whole) a region is a column through every slice: Area is then its volume,
+ * and Fraction and Pointing refer to the whole volume.
  */
 public final class AttributionMeasures {
 
@@ -36,26 +38,29 @@ public final class AttributionMeasures {
         boolean pointing = false;
         int maxX = map.maxX();
         int maxY = map.maxY();
-        for (int y = y0; y < y1; y++) {
-            for (int x = x0; x < x1; x++) {
-                if (!region.contains(x, y)) {
-                    continue;
-                }
-                onMap++;
-                if (x == maxX && y == maxY) {
-                    pointing = true;
-                }
-                float v = map.value(x, y);
-                if (Float.isNaN(v)) {
-                    continue;
-                }
-                count++;
-                sum += v;
-                if (v > 0) {
-                    positive += v;
-                }
-                if (Float.isNaN(max) || v > max) {
-                    max = v;
+        int maxZ = map.maxZ();
+        for (int z = 0; z < map.depth(); z++) {
+            for (int y = y0; y < y1; y++) {
+                for (int x = x0; x < x1; x++) {
+                    if (!region.contains(x, y)) {
+                        continue;
+                    }
+                    onMap++;
+                    if (x == maxX && y == maxY && z == maxZ) {
+                        pointing = true;
+                    }
+                    float v = map.value(x, y, z);
+                    if (Float.isNaN(v)) {
+                        continue;
+                    }
+                    count++;
+                    sum += v;
+                    if (v > 0) {
+                        positive += v;
+                    }
+                    if (Float.isNaN(max) || v > max) {
+                        max = v;
+                    }
                 }
             }
         }
@@ -65,7 +70,7 @@ public final class AttributionMeasures {
                     + region.boundsText() + "). Draw it on the heatmap (or on an image of the heatmap's size), or "
                     + "remove it from the ROI Manager.");
         }
-        double pixelArea = map.pixelArea();
+        double pixelArea = map.cellSize();
         double area = count * pixelArea;
         double mean = count > 0 ? sum / count : Double.NaN;
         double fraction = map.hasPositive() ? positive / map.totalPositive() : 0;

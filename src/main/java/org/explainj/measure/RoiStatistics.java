@@ -4,8 +4,8 @@ package org.explainj.measure;
  * The numbers of one region on one heatmap, one row of the Results table.
  *
  * @param label      the row label
- * @param pixelCount pixels of the region on the map (NaN values excluded)
- * @param area       pixelCount × pixel area, calibrated units
+ * @param pixelCount pixels (voxels, on a volume) of the region on the map (NaN values excluded)
+ * @param area       pixelCount × pixel area (voxel volume, on a volume), calibrated units
  * @param mean       mean value (NaN when pixelCount is 0)
  * @param intDen     integrated attribution: Σ values × pixel area (= area × mean, ImageJ's IntDen)
  * @param rawSum     Σ values (ImageJ's RawIntDen)

@@ -190,4 +190,58 @@ class VolumeCommandTest {
         assertTrue(c.layers().contains("features.6") && !c.layers().contains("fc") && !c.layers().contains("pool"),
                 c.layers().toString());
     }
+
+    @Test
+    void measureAttributionWithVolumeMeasuresColumnsThroughTheWholeHeatmapStack() {
+        ImagePlus imp = shell();
+        imp.getCalibration().pixelWidth = 0.5;
+        imp.getCalibration().pixelHeight = 0.5;
+        imp.getCalibration().pixelDepth = 2;
+        ExplainImageCommand cmd = command(imp, "Grad-CAM");
+        cmd.run();
+        ImagePlus h = cmd.heatmap;
+        // sums over the column x 8..19, y 10..25 through all 16 slices, computed here
+        double sum = 0;
+        double inside = 0;
+        double total = 0;
+        float max = Float.NEGATIVE_INFINITY;
+        int maxAt = -1;
+        for (int z = 1; z <= 16; z++) {
+            float[] v = (float[]) h.getStack().getPixels(z);
+            for (int i = 0; i < v.length; i++) {
+                total += Math.max(v[i], 0);
+                if (v[i] > max) {
+                    max = v[i];
+                    maxAt = i;
+                }
+                int x = i % 32;
+                int y = i / 32;
+                if (x >= 8 && x < 20 && y >= 10 && y < 26) {
+                    sum += v[i];
+                    inside += Math.max(v[i], 0);
+                }
+            }
+        }
+        MeasureAttributionCommand m = new MeasureAttributionCommand();
+        m.heatmap = h;
+        m.rois = "selection";
+        m.selection = new Roi(8, 10, 12, 16);
+        m.volume = true;
+        m.table = "volume-test";
+        m.run();
+        assertEquals(1, m.rows.size());
+        assertEquals(12 * 16 * 16 * 0.5 * 0.5 * 2, m.rows.get(0).area(), 1e-9);
+        assertEquals(sum / (12 * 16 * 16), m.rows.get(0).mean(), 1e-6);
+        assertEquals(inside / total, m.rows.get(0).fraction(), 1e-6);
+        int mx = maxAt % 32;
+        int my = maxAt / 32;
+        assertEquals(mx >= 8 && mx < 20 && my >= 10 && my < 26 ? 1 : 0, m.rows.get(0).pointing());
+        assertTrue(m.results.columnExists("Volume") && !m.results.columnExists("Area"));
+        assertTrue(m.rows.get(0).label().endsWith(":selection:volume"), m.rows.get(0).label());
+        // the whole image: all of the volume's positive attribution, and its maximum
+        m.selection = new Roi(0, 0, 32, 32);
+        m.run();
+        assertEquals(1.0, m.rows.get(0).fraction(), 1e-9);
+        assertEquals(1, m.rows.get(0).pointing());
+    }
 }

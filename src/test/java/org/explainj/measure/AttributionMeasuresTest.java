@@ -242,4 +242,30 @@ class AttributionMeasuresTest {
             assertEquals(full[argmax] ? 1 : 0, s.pointing(), at);
         }
     }
+
+    @Test
+    void aVolumeIsMeasuredAsAColumnThroughEverySlice() {
+        // 3 x 2 x 2 volume, voxel 0.5 x 2 x 3 = 3 units; slice 0: 1 2 -1 / 0 4 NaN, slice 1: 7 -2 1 / 1 1 0
+        float[] v = {1, 2, -1, 0, 4, Float.NaN, 7, -2, 1, 1, 1, 0};
+        AttributionMap m = new AttributionMap("vol", v, 3, 2, 2, 0.5, 2, 3);
+        assertEquals(2, m.depth());
+        assertEquals(1 + 2 + 4 + 7 + 1 + 1 + 1, m.totalPositive(), EPS);
+        assertEquals(0, m.maxX());
+        assertEquals(0, m.maxY());
+        assertEquals(1, m.maxZ());
+        // column x = 0..1, y = 0..1 through both slices: 1 2 0 4 | 7 -2 1 1 -> 8 voxels, sum 14, positive 16
+        RoiStatistics s = AttributionMeasures.measure(m, Region.rectangle("col", 0, 0, 2, 2));
+        assertEquals(8, s.pixelCount());
+        assertEquals(8 * 3.0, s.area(), EPS);
+        assertEquals(14 / 8.0, s.mean(), EPS);
+        assertEquals(14 * 3.0, s.intDen(), EPS);
+        assertEquals(7, s.max(), EPS);
+        assertEquals(16 / 17.0, s.fraction(), EPS);
+        assertEquals(1, s.pointing());
+        // column x = 2: -1 NaN | 1 0 -> 3 voxels (NaN excluded), no maximum inside
+        RoiStatistics c = AttributionMeasures.measure(m, Region.rectangle("x2", 2, 0, 1, 2));
+        assertEquals(3, c.pixelCount());
+        assertEquals(1 / 17.0, c.fraction(), EPS);
+        assertEquals(0, c.pointing());
+    }
 }

@@ -113,4 +113,15 @@ class RobustVolumesTest {
         cmd.model_dims = "4d";
         Survey.error("volume: model_dims=4d", InputException.class, cmd::run, "auto, 2d or 3d", "4d");
     }
+
+    @Test
+    void volumeMeasurementOfASinglePlane() {
+        org.explainj.command.MeasureAttributionCommand m = new org.explainj.command.MeasureAttributionCommand();
+        m.heatmap = new ImagePlus("plane-heatmap", new ij.process.FloatProcessor(32, 32));
+        m.rois = "selection";
+        m.selection = new Roi(0, 0, 8, 8);
+        m.volume = true;
+        Survey.error("volume: Measure Attribution volume on a single plane", org.explainj.measure.MeasureException.class,
+                m::run, "z-stack", "\"plane-heatmap\"", "without volume");
+    }
 }

@@ -50,7 +50,8 @@ import org.explainj.tensor.ModelInput;
  * {@code --memory}: resident memory after 10 and 1,000 Grad-CAM explanations and the peak, in a fresh JVM.
  *
  * <p>Usage: {@code Bench [--threads N] [--memory] [--out DIR] [--reps 10] [--warmup 3] [--slow-reps 3]
- * [--slow-warmup 1] [--models resnet18,unet] [--resnet FILE] [--command "how it was started"]}. The thread count
+ * [--slow-warmup 1] [--models resnet18,unet] [--resnet FILE] [--command "how it was started"]} ({@code --models}
+ * also knows {@code vol3d}, the 3-D demo CNN at 1×1×32×128×128; not in the default set). The thread count
  * is applied through {@code explainj.threads} before the engine starts, so run one JVM per thread count
  * ({@code bench/run.sh} runs 1 and 2 threads and the memory check). Results go to
  * {@code <out>/results-<N>t.md|csv} and {@code <out>/memory-<N>t.md|csv}.
@@ -75,9 +76,17 @@ public final class Bench {
     private static final String SWEEP = "Batch size: no-grad forward time per sample";
     private static final String REPEATED = "Repeated calls: 100 different images, Grad-CAM";
 
-    /** A benchmarked model: file, input size, explained layer, occlusion window and stride. */
-    record ModelSpec(String key, String label, Path file, int channels, int height, int width, String layer,
-                     int occWindow, int occStride) {
+    /**
+     * A benchmarked model: file, input size (depth 0 for a 2-D model, else the number of slices), explained layer,
+     * occlusion window and stride (a square, or a cube for a 3-D model).
+     */
+    record ModelSpec(String key, String label, Path file, int channels, int depth, int height, int width,
+                     String layer, int occWindow, int occStride) {
+
+        /** The input shape as text: 1×C×H×W or 1×C×D×H×W. */
+        String inputShape() {
+            return "1×" + channels + "×" + (depth > 0 ? depth + "×" : "") + height + "×" + width;
+        }
     }
 
     private int threads = -1;
@@ -148,7 +157,7 @@ public final class Bench {
                 case "--help", "-h" -> {
                     System.out.println("Bench [--threads N] [--memory] [--out DIR] [--reps 10] [--warmup 3] "
                             + "[--slow-reps 3] [--slow-warmup 1] [--ideal-warmup 0] [--no-sweep] [--models resnet18,unet] "
-                            + "[--resnet FILE] "
+                            + "(models: resnet18, unet, vol3d = the 3-D CNN at 1x1x32x128x128; default resnet18,unet) [--resnet FILE] "
                             + "[--batch-images 100] [--memory-iterations 1000] [--sweep-only] [--repeated-only] [--tag NAME] [--command TEXT]");
                     System.exit(0);
                 }
@@ -166,16 +175,21 @@ public final class Bench {
                 Path shared = resnetFile != null ? resnetFile : sharedResnet();
                 if (shared != null && Files.isRegularFile(shared)) {
                     return new ModelSpec(key, "ResNet-18 (" + shared.getFileName() + ", torchvision, 47 MB)",
-                            shared, 3, 224, 224, "layer4", 56, 28);
+                            shared, 3, 0, 224, 224, "layer4", 56, 28);
                 }
                 return new ModelSpec(key, "ResNet-18 width 16 (resnet18n_traced.pt; resnet18.pt not found)",
-                        Path.of("src/test/resources/models/resnet18n_traced.pt"), 3, 224, 224, "layer4", 56, 28);
+                        Path.of("src/test/resources/models/resnet18n_traced.pt"), 3, 0, 224, 224, "layer4", 56, 28);
             }
             case "unet":
                 return new ModelSpec(key, "U-Net (unet_traced.pt)", Path.of("src/test/resources/models/unet_traced.pt"),
-                        1, 512, 512, "dec1", 128, 64);
+                        1, 0, 512, 512, "dec1", 128, 64);
+            case "vol3d":
+                // the 3-D demo classifier (Conv3d, global average pooling head) at a microscopy z-stack size;
+                // occlusion cube 32 / stride 16: 1 × 7 × 7 = 49 windows, each 1/16 of the volume, as for the 2-D models
+                return new ModelSpec(key, "3-D CNN (vol3d.pt)", Path.of("test-images/demo3d/vol3d.pt"),
+                        1, 32, 128, 128, "features", 32, 16);
             default:
-                throw new IllegalArgumentException("Unknown model " + key + "; use resnet18 or unet");
+                throw new IllegalArgumentException("Unknown model " + key + "; use resnet18, unet or vol3d");
         }
     }
 
@@ -196,11 +210,11 @@ public final class Bench {
     /** A random input, uniform in [0, 1). */
     private static ModelInput randomInput(ModelSpec s, long seed) {
         Random r = new Random(seed);
-        float[] d = new float[s.channels() * s.height() * s.width()];
+        float[] d = new float[s.channels() * Math.max(s.depth(), 1) * s.height() * s.width()];
         for (int i = 0; i < d.length; i++) {
             d[i] = r.nextFloat();
         }
-        return new ModelInput(d, s.channels(), s.height(), s.width());
+        return new ModelInput(d, s.channels(), s.depth(), s.height(), s.width());
     }
 
     private static ExplainOptions options(ModelSpec s, Method m) {
@@ -467,8 +481,7 @@ public final class Bench {
     /** Returns the Grad-CAM median (ms). */
     private double steadyState(ModelSpec s, TorchScriptModel model) {
         String m = s.key();
-        String section = "Steady state: " + s.label() + ", input 1×" + s.channels() + "×" + s.height() + "×"
-                + s.width() + ", layer " + s.layer();
+        String section = "Steady state: " + s.label() + ", input " + s.inputShape() + ", layer " + s.layer();
         report.sectionNote(section, "The first four rows are the network alone (raw NDArray calls, no copies to "
                 + "Java, no Java loops); the rest are whole explanations through Explainers.of(method).explain(model, "
                 + "input, Target.TOP, ExplainOptions.defaults().withLayer(\"" + s.layer() + "\")"
@@ -519,7 +532,7 @@ public final class Bench {
             });
             report.add(new Row(section, m, "forward + backward to the input (raw; ideal of Saliency)")).stats(fb)
                     .xForward = fb.medianMs() / f;
-            long[] layerShape = new long[4];
+            long[][] tapShape = new long[1][];
             Stats fbl = timed(warmup, reps, new OnInput(root, in.data(), shape, false) {
                 @Override
                 public void run() {
@@ -527,12 +540,13 @@ public final class Bench {
                         NDList outs = model.run(x, s.layer(), false);
                         NDArray sc = score(outs.get(0), c);
                         TorchScriptModel.backward(sc, sub.ones(sc.getShape()), false);
-                        System.arraycopy(outs.get(outs.size() - 1).getShape().getShape(), 0, layerShape, 0, 4);
+                        tapShape[0] = outs.get(outs.size() - 1).getShape().getShape();
                     }
                 }
             });
             report.add(new Row(section, m, "forward + backward to " + s.layer() + " (raw; ideal of Grad-CAM)"))
-                    .stats(fbl).note("activation " + new Shape(layerShape)).xForward = fbl.medianMs() / f;
+                    .stats(fbl).note("activation " + new Shape(tapShape[0])).xForward = fbl.medianMs() / f;
+            long[] layerShape = tapShape[0];
             log("forward grad " + fmt(fwdGrad.medianMs()) + ", F+B input " + fmt(fb.medianMs()) + ", F+B layer "
                     + fmt(fbl.medianMs()));
             overheads(s, model, root, in, c, f);
@@ -731,7 +745,7 @@ public final class Bench {
                     batch[b * sample + i] = in.data()[i] + 0.1f * (float) r.nextGaussian();
                 }
             }
-            Shape shape = new Shape(n, in.channels(), in.height(), in.width());
+            Shape shape = new Shape(in.grid().tensorShape(n, in.channels()));
             boolean peakReset = ProcStatus.resetPeak();
             Stats st = timed(idealWarmup, slowReps, new OnInput(root, batch, shape, backward) {
                 @Override
@@ -775,7 +789,7 @@ public final class Bench {
             for (int b = 0; b < n; b++) {
                 System.arraycopy(in.data(), 0, batch, b * sample, sample);
             }
-            Shape shape = new Shape(n, in.channels(), in.height(), in.width());
+            Shape shape = new Shape(in.grid().tensorShape(n, in.channels()));
             Stats st = timed(1, n >= 16 ? 2 : 3, new OnInput(root, batch, shape, false) {
                 @Override
                 public void run() {
@@ -855,6 +869,14 @@ public final class Bench {
                 ones.toFloatArray();
             }
         });
+        // the CAM map at the layer's size, resampled to the input's (not part of explain(): what a caller pays for a
+        // heatmap at input size; single-threaded Java, bilinear for planes, trilinear for volumes)
+        Attribution cam = Explainers.of(Method.GRAD_CAM).explain(model, in, Target.TOP, options(s, Method.GRAD_CAM));
+        Stats upsample = timed(warmup, Math.max(reps, 20), () -> cam.valuesAt(in.grid()));
+        report.add(new Row(OVERHEAD, m, "Grad-CAM map " + cam.grid() + " → input " + in.grid() + " ("
+                + (in.grid().isVolume() ? "tri" : "bi") + "linear, Attribution.valuesAt)")).stats(upsample)
+                .note("not part of explain(): the caller's resampling to a heatmap at input size (Java, one thread)")
+                .xForward = upsample.medianMs() / fwd;
         report.add(new Row(OVERHEAD, m, "small native calls: sub-manager, 3 tiny arrays, 2 reads, close"))
                 .stats(small).note("per-call bookkeeping of one explanation (ModelPass makes ~5–10 such)")
                 .xForward = small.medianMs() / fwd;
@@ -881,7 +903,7 @@ public final class Bench {
         report.add(new Row(OVERHEAD, m, "forward through ej_explain, autograd on, input not requiring grad"))
                 .stats(fwdRun).note("no graph is recorded (parameters are frozen)").xForward = fwdRun.medianMs() / fwd;
         log("copies: in " + fmt(copyIn.medianMs()) + ", layer " + fmt(copyLayer.medianMs()) + ", grad "
-                + fmt(copyGrad.medianMs()) + ", small " + fmt(small.medianMs()) + ", staged fwd "
+                + fmt(copyGrad.medianMs()) + ", upsample " + fmt(upsample.medianMs()) + ", small " + fmt(small.medianMs()) + ", staged fwd "
                 + fmt(staged.medianMs()));
     }
 

@@ -215,6 +215,43 @@ class MeasureAttributionMacroTest {
         assertTrue(error.contains("\"snapshot\"") && error.contains("RGB"), error);
     }
 
+    @Test
+    void volumeKeyMeasuresTheHeatmapZStackAsAWholeLikeTheCommand() throws Exception {
+        Path stack = Path.of("test-images/demo3d/shell_1.tif").toAbsolutePath();
+        Path model = Path.of("test-images/demo3d/vol3d.pt").toAbsolutePath();
+        String macro = "setBatchMode(true);\n"
+                + "args = split(getArgument(), \"\\n\");\n"
+                + "open(args[0]);\n"
+                + "run(\"Explain Image...\", \"model=[\" + args[1] + \"] method=[Grad-CAM]\");\n"
+                + "makeRectangle(8, 10, 12, 16);\n"
+                + "run(\"Measure Attribution\", \"rois=selection table=[volume-macro] volume\");\n"
+                + "selectWindow(\"volume-macro\");\n"
+                + "File.saveString(Table.getString(\"Label\", 0) + \"\\n\" + d2s(Table.get(\"Volume\", 0), 9) + \"\\n\""
+                + " + d2s(Table.get(\"Fraction\", 0), 9) + \"\\n\" + Table.get(\"Pointing\", 0), args[2] + \"/volume.txt\");\n";
+        runMacro(macro, stack + "\n" + model + "\n" + out, "volume");
+        Path saved = out.resolve("volume.txt");
+        assertTrue(Files.isRegularFile(saved), "the macro did not write volume.txt; log:\n" + logWindow());
+        List<String> row = Files.readAllLines(saved);
+        // the same with the Java command on the same heatmap
+        org.explainj.command.ExplainImageCommand cmd = new org.explainj.command.ExplainImageCommand();
+        cmd.image = IJ.openImage(stack.toString());
+        cmd.model = model.toFile();
+        cmd.method = "Grad-CAM";
+        cmd.run();
+        org.explainj.command.MeasureAttributionCommand m = new org.explainj.command.MeasureAttributionCommand();
+        m.heatmap = cmd.heatmap;
+        m.rois = "selection";
+        m.selection = new ij.gui.Roi(8, 10, 12, 16);
+        m.volume = true;
+        m.table = "volume-java";
+        m.run();
+        assertTrue(row.get(0).endsWith(":volume"), row.get(0));
+        assertEquals(m.rows.get(0).area(), Double.parseDouble(row.get(1)), 1e-6);
+        assertEquals(12 * 16 * 16, m.rows.get(0).area(), 1e-9);
+        assertEquals(m.rows.get(0).fraction(), Double.parseDouble(row.get(2)), 1e-6);
+        assertEquals(m.rows.get(0).pointing(), (int) Double.parseDouble(row.get(3)));
+    }
+
     // ------------------------------------------------------------------------------------------------------------
 
     private static void runMacro(String macro, String arg, String name) throws Exception {

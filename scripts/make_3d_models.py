@@ -117,7 +117,7 @@ DEMO_REL = Path("test-images/demo3d")
 sys.dont_write_bytecode = True          # no scripts/__pycache__ from the import below
 sys.path.insert(0, str(SCRIPTS))
 from make_test_models import (  # noqa: E402  (shared hook helpers, unchanged)
-    clean_copy, compare_trees, input_gradient, maxdiff, module_table, record_layers,
+    bn_train_vs_eval, clean_copy, compare_trees, input_gradient, maxdiff, module_table, record_layers,
     record_layers_one_pass, relu_rule_captum_style, relu_rule_full_hooks, save_npy)
 
 THREADS = 2
@@ -938,18 +938,6 @@ def generate(out_root, log):
     ])
     (out_root / FIXTURES_REL / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     log(f"done in {time.time() - t_start:.1f} s")
-
-
-def bn_train_vs_eval(model, x):
-    import copy
-    m = copy.deepcopy(model).eval()
-    with torch.no_grad():
-        ev = m(x)
-        for q in m.modules():
-            if isinstance(q, nn.modules.batchnorm._BatchNorm):
-                q.train()
-        tr = m(x)
-    return float((ev - tr).abs().max())
 
 
 def demo_readme(train_acc, test_acc, steps, entries):

@@ -11,7 +11,6 @@ import ij.gui.OvalRoi;
 import ij.gui.Roi;
 import ij.io.FileSaver;
 import ij.io.RoiEncoder;
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -23,6 +22,7 @@ import java.util.zip.ZipOutputStream;
 import org.explainj.ExplainJException;
 import org.explainj.command.ExplainImageCommand;
 import org.explainj.model.ModelCache;
+import org.explainj.testutil.Demo3d;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -154,10 +154,7 @@ class ExplainFolderTest {
         assertEquals(32, heat.getWidth());
         int peak = org.explainj.render.HeatmapImages.peakSlice(heat);
         // the PNG = the image's peak slice with that slice's overlay, as the command makes it
-        ExplainImageCommand cmd = new ExplainImageCommand();
-        cmd.image = IJ.openImage(in.resolve("shell_1.tif").toString());
-        cmd.model = new File("test-images/demo3d/vol3d.pt");
-        cmd.method = "Grad-CAM";
+        ExplainImageCommand cmd = Demo3d.command(IJ.openImage(in.resolve("shell_1.tif").toString()), "Grad-CAM");
         cmd.overlay = true;
         cmd.run();
         ImagePlus png = IJ.openImage(out.resolve("shell_1-overlay.png").toString());

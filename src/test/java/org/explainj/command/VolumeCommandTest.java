@@ -1,16 +1,17 @@
 package org.explainj.command;
 
+import static org.explainj.testutil.Demo3d.balls;
+import static org.explainj.testutil.Demo3d.command;
+import static org.explainj.testutil.Demo3d.shell;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ij.IJ;
 import ij.ImagePlus;
 import ij.ImageStack;
 import ij.gui.ImageRoi;
 import ij.gui.Overlay;
 import ij.gui.Roi;
-import java.io.File;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.explainj.explain.Attribution;
@@ -35,24 +36,6 @@ import org.junit.jupiter.api.Test;
  * on every slice; frames and several classes as hyperstack dimensions. (Refusals: robust.RobustVolumesTest.)
  */
 class VolumeCommandTest {
-
-    private static final File MODEL = new File("test-images/demo3d/vol3d.pt");
-
-    private static ImagePlus shell() {
-        return IJ.openImage("test-images/demo3d/shell_1.tif");
-    }
-
-    private static ImagePlus balls() {
-        return IJ.openImage("test-images/demo3d/balls_only_1.tif");
-    }
-
-    private static ExplainImageCommand command(ImagePlus imp, String method) {
-        ExplainImageCommand cmd = new ExplainImageCommand();
-        cmd.image = imp;
-        cmd.model = MODEL;
-        cmd.method = method;
-        return cmd;
-    }
 
     private static float[] slice(float[] volume, int z, int plane) {
         return Arrays.copyOfRange(volume, z * plane, (z + 1) * plane);
@@ -91,7 +74,7 @@ class VolumeCommandTest {
         assertTrue(((String) h.getProperty("Info")).contains("map_size=8x8x4"), (String) h.getProperty("Info"));
         assertEquals(3, cmd.attribution.numDimensions());
         // the same as the core API: Grad-CAM at the default layer, trilinearly upsampled to the stack
-        TorchScriptModel m = ModelCache.shared().get(MODEL.toPath());
+        TorchScriptModel m = ModelCache.shared().get(org.explainj.testutil.Demo3d.MODEL.toPath());
         ModelInput x = ImageTensors.toTensor(ImageBridge.volumeChannels(shell(), 1), InputSpec.defaults());
         Attribution a = Explainers.of(Method.GRAD_CAM).explain(m, x, Target.TOP, ExplainOptions.defaults());
         assertEquals("features", a.layer());

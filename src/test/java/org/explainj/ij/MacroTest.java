@@ -137,10 +137,8 @@ class MacroTest {
         ImagePlus saved = IJ.openImage(out.resolve("vol3d-gradcam.tif").toString());
         assertNotNull(saved, "the macro did not save vol3d-gradcam.tif; log:\n" + log);
         assertEquals(16, saved.getStackSize());
-        ExplainImageCommand cmd = new ExplainImageCommand();
-        cmd.image = IJ.openImage(STACK_3D);
-        cmd.model = new java.io.File(MODEL_3D);
-        cmd.method = "Grad-CAM";
+        ExplainImageCommand cmd = org.explainj.testutil.Demo3d.command(org.explainj.testutil.Demo3d.shell(),
+                "Grad-CAM");
         cmd.run();
         for (int z = 1; z <= 16; z++) {
             assertClose("3-D Grad-CAM z=" + z, (float[]) cmd.heatmap.getStack().getPixels(z),

@@ -1,6 +1,8 @@
 package org.explainj.robust;
 
-import ij.IJ;
+import static org.explainj.testutil.Demo3d.command;
+import static org.explainj.testutil.Demo3d.shell;
+
 import ij.ImagePlus;
 import ij.ImageStack;
 import ij.gui.Roi;
@@ -14,20 +16,6 @@ import org.junit.jupiter.api.Test;
 
 /** Bad input for a 3-D model (Conv3d, 1×1×D×H×W): each refusal names the problem and the remedy. */
 class RobustVolumesTest {
-
-    private static final File MODEL = new File("test-images/demo3d/vol3d.pt");
-
-    private static ImagePlus shell() {
-        return IJ.openImage("test-images/demo3d/shell_1.tif");
-    }
-
-    private static ExplainImageCommand command(ImagePlus imp, String method) {
-        ExplainImageCommand cmd = new ExplainImageCommand();
-        cmd.image = imp;
-        cmd.model = MODEL;
-        cmd.method = method;
-        return cmd;
-    }
 
     @Test
     void aSinglePlaneGivenToA3dModel() {

@@ -284,7 +284,9 @@ public class ExplainImageCommand implements Command {
             for (int p = 0; p < units.size(); p++) {
                 float[] first = atImage.get(p * perUnit);
                 for (int z = 0; z < imageGrid.slices(); z++) {
-                    FloatProcessor fp = new FloatProcessor(iw, ih, planeOf(first, imageGrid, z));
+                    // its own pixels: the overlay must not change when the heatmap is edited
+                    float[] own = imageGrid.isVolume() ? planeOf(first, imageGrid, z) : first.clone();
+                    FloatProcessor fp = new FloatProcessor(iw, ih, own);
                     fp.setColorModel(colours);
                     fp.setMinAndMax(heatmap.getDisplayRangeMin(), heatmap.getDisplayRangeMax());
                     ImageRoi roi = HeatmapImages.addOverlay(image, fp, opacity, "ExplainJ " + m.label());

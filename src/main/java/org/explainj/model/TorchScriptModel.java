@@ -274,8 +274,9 @@ public final class TorchScriptModel implements AutoCloseable {
 
     /** The weight {@link #spatialDims()} and {@link #inputChannels()} read, named with its shape; null if none. */
     public String firstConvolutionWeight() {
+        NDArray w = firstConvWeight();
         for (Map.Entry<String, NDArray> e : parameters().entrySet()) {
-            if (e.getValue() == firstConvWeight()) {
+            if (w != null && e.getValue() == w) {
                 return e.getKey() + " " + e.getValue().getShape();
             }
         }

@@ -524,7 +524,7 @@ public final class Bench {
                 @Override
                 public void run() {
                     try (GradScope g = GradScope.open()) {
-                        NDArray o = model.run(x, null, false).get(0);
+                        NDArray o = model.forward(x, null);
                         NDArray sc = score(o, c);
                         TorchScriptModel.backward(sc, sub.ones(sc.getShape()), false);
                     }
@@ -537,10 +537,10 @@ public final class Bench {
                 @Override
                 public void run() {
                     try (GradScope g = GradScope.open()) {
-                        NDList outs = model.run(x, s.layer(), false);
-                        NDArray sc = score(outs.get(0), c);
+                        TorchScriptModel.Tapped outs = model.run(x, s.layer(), false);
+                        NDArray sc = score(outs.output(), c);
                         TorchScriptModel.backward(sc, sub.ones(sc.getShape()), false);
-                        tapShape[0] = outs.get(outs.size() - 1).getShape().getShape();
+                        tapShape[0] = lastValue(outs).getShape().getShape();
                     }
                 }
             });
@@ -752,7 +752,7 @@ public final class Bench {
                 public void run() {
                     if (backward) {
                         try (GradScope g = GradScope.open()) {
-                            NDArray o = model.run(x, null, false).get(0);
+                            NDArray o = model.forward(x, null);
                             NDArray sc = score(o, c);
                             TorchScriptModel.backward(sc, sub.ones(sc.getShape()), false);
                         }
@@ -822,10 +822,10 @@ public final class Bench {
             public void prepare() {
                 super.prepare();
                 try (GradScope g = GradScope.open()) {
-                    NDList outs = model.run(x, s.layer(), false);
-                    NDArray sc = score(outs.get(0), c);
+                    TorchScriptModel.Tapped outs = model.run(x, s.layer(), false);
+                    NDArray sc = score(outs.output(), c);
                     TorchScriptModel.backward(sc, sub.ones(sc.getShape()), false);
-                    tap[0] = outs.get(outs.size() - 1);
+                    tap[0] = lastValue(outs);
                     tapSize[0] = tap[0].size();
                 }
             }
@@ -844,7 +844,7 @@ public final class Bench {
             public void prepare() {
                 super.prepare();
                 try (GradScope g = GradScope.open()) {
-                    NDArray o = model.run(x, null, false).get(0);
+                    NDArray o = model.forward(x, null);
                     NDArray sc = score(o, c);
                     TorchScriptModel.backward(sc, sub.ones(sc.getShape()), false);
                 }
@@ -1078,5 +1078,12 @@ public final class Bench {
                 Files.deleteIfExists(f);
             }
         }
+    }
+
+    /** The last tensor a tapped run recorded (the layer's leaf). */
+    private static NDArray lastValue(TorchScriptModel.Tapped t) {
+        java.util.List<org.explainj.model.TapProtocol.Record> r = t.taps().records();
+        java.util.List<NDArray> v = r.get(r.size() - 1).values();
+        return v.get(v.size() - 1);
     }
 }

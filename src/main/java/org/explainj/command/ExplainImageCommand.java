@@ -14,6 +14,7 @@ import net.imglib2.type.numeric.real.FloatType;
 import org.explainj.ExplainJException;
 import org.explainj.explain.Attribution;
 import org.explainj.explain.ExplainOptions;
+import org.explainj.model.LayerLayout;
 import org.explainj.render.CalibrationBars;
 import org.explainj.render.Regions;
 import org.explainj.explain.Explainers;
@@ -58,7 +59,7 @@ public class ExplainImageCommand implements Command {
 
     @Parameter(label = "Method", choices = {"Saliency", "Grad-CAM", "Guided Backprop", "Deconvnet", "CAM",
         "Grad-CAM++", "Guided Grad-CAM", "HiResCAM", "XGradCAM", "LayerCAM", "Score-CAM", "EigenCAM", "SmoothGrad",
-        "Integrated Gradients", "Input x Gradient", "Occlusion"})
+        "Integrated Gradients", "Input x Gradient", "Occlusion", "Attention Rollout"})
     public String method = "Grad-CAM";
 
     @Parameter(label = "Layer", required = false, description = "Module path, e.g. layer4; blank: default layer")
@@ -66,6 +67,19 @@ public class ExplainImageCommand implements Command {
 
     @Parameter(label = "Target", description = "top, a class index (0-based) or a class name from the labels")
     public String target = "top";
+
+    @Parameter(label = "Output", required = false, description = "For a model that returns a dict or tuple: the "
+        + "key or index of the output to explain; blank: out, else the first [1, classes] tensor")
+    public String output = "";
+
+    @Parameter(label = "Layout", choices = {"auto", "nchw", "nhwc", "tokens"}, description = "Layer methods: how "
+        + "the layer holds channels and positions; auto: from its shape (tokens [1, T, C] of a ViT, channels-last "
+        + "[1, H, W, C] of a Swin stage)")
+    public String layout = "auto";
+
+    @Parameter(label = "Prefix tokens", required = false, description = "Layer methods on token layers: tokens "
+        + "before the patches (1: class token, 2: DeiT); blank: found from the shapes")
+    public String prefix_tokens = "";
 
     @Parameter(label = "Counterfactual", description = "Explain the negated score: evidence against the target")
     public boolean counterfactual = false;
@@ -225,7 +239,7 @@ public class ExplainImageCommand implements Command {
             ModelInput input = ImageTensors.toTensor(volumes ? ImageBridge.volumeChannels(image, zt[1])
                     : ImageBridge.channels(image, zt[0], zt[1]), spec);
             checkChannels(loaded, input);
-            List<Target> targets = Targets.parse(target, counterfactual, region(), loaded, input);
+            List<Target> targets = Targets.parse(target, counterfactual, region(), output, loaded, input);
             perUnit = targets.size();
             for (int k = 0; k < targets.size(); k++) {
                 int step = p * targets.size() + k;
@@ -445,7 +459,24 @@ public class ExplainImageCommand implements Command {
         return ExplainOptions.defaults().withLayer(AUTOMATIC.equals(layer) ? "" : layer).withSigned(signed)
                 .withRelu(!no_relu).withCamWeights(cam_weights).withBatchSize(batch_size)
                 .withSmoothGrad(samples, noise, seed).withIntegration(steps, integration, baseline)
-                .withOcclusion(window, stride, baseline).withNearest(!"bilinear".equalsIgnoreCase(interpolation));
+                .withOcclusion(window, stride, baseline).withNearest(!"bilinear".equalsIgnoreCase(interpolation))
+                .withLayout(LayerLayout.Kind.parse(layout), prefixTokens());
+    }
+
+    private int prefixTokens() {
+        String p = prefix_tokens == null ? "" : prefix_tokens.trim();
+        if (p.isEmpty() || p.equalsIgnoreCase("auto")) {
+            return -1;
+        }
+        try {
+            int n = Integer.parseInt(p);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new InputException("prefix_tokens must be a number of tokens (0 or more) or blank, got \"" + p + "\".");
     }
 
     private InputSpec inputSpec() {

@@ -20,14 +20,16 @@ final class Targets {
 
     /**
      * @param region a target restricted to a region (its class is ignored), or null
+     * @param output the model output read (a dict key or tuple index), or null/blank for the default
      */
-    static List<Target> parse(String spec, boolean counterfactual, Target region, TorchScriptModel model,
-                              ModelInput input) {
+    static List<Target> parse(String spec, boolean counterfactual, Target region, String output,
+                              TorchScriptModel model, ModelInput input) {
         String s = spec == null ? "" : spec.trim();
         String lower = s.toLowerCase(Locale.ROOT).replace(" ", "").replace("-", "");
         List<Target> targets = new ArrayList<>();
         if (lower.equals("all") || (lower.startsWith("top") && lower.length() > 3 && !lower.equals("top1"))) {
-            float[] scores = GradientPass.resolve(model, input, withRegion(Target.TOP, region)).scores();
+            float[] scores = GradientPass.resolve(model, input, withRegion(Target.TOP, region).fromOutput(output))
+                    .scores();
             int k = scores.length;
             if (!lower.equals("all")) {
                 try {
@@ -48,12 +50,12 @@ final class Targets {
                 java.util.Arrays.sort(order, (a, b) -> Float.compare(scores[b], scores[a]));
             }
             for (int i = 0; i < k; i++) {
-                targets.add(withRegion(Target.index(order[i]), region).negated(counterfactual));
+                targets.add(withRegion(Target.index(order[i]), region).negated(counterfactual).fromOutput(output));
             }
             return targets;
         }
         for (String part : s.isEmpty() ? new String[] {"top"} : s.split(",")) {
-            targets.add(withRegion(one(part.trim()), region).negated(counterfactual));
+            targets.add(withRegion(one(part.trim()), region).negated(counterfactual).fromOutput(output));
         }
         return targets;
     }

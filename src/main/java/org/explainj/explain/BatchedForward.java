@@ -43,7 +43,7 @@ public final class BatchedForward {
                 }
                 try (NDManager bm = m.newSubManager()) {
                     NDArray x = bm.create(batch, new Shape(input.grid().tensorShape(n, input.channels())));
-                    NDArray out = model.forwardNoGrad(x);
+                    NDArray out = model.forwardNoGrad(x, target.output());
                     float[] s = TargetScores.perSample(out, target, targetClass);
                     System.arraycopy(s, 0, scores, start, n);
                 }

@@ -23,8 +23,20 @@ public final class Explainers {
     private Explainers() {
     }
 
-    /** The explainer for a method (its options come with each call). */
+    /**
+     * The explainer for a method (its options come with each call). It first refuses, with an estimate and what to
+     * do, a run that would not fit in memory ({@link MemoryGuard}).
+     */
     public static Explainer of(Method method) {
+        Explainer inner = unguarded(method);
+        return (model, input, target, options) -> {
+            MemoryGuard.check(method, model, input, options);
+            return inner.explain(model, input, target, options);
+        };
+    }
+
+    /** The explainer without the memory check (for callers that check once for many runs). */
+    public static Explainer unguarded(Method method) {
         switch (method) {
             case SALIENCY:
                 return new Saliency();
@@ -58,6 +70,8 @@ public final class Explainers {
                 return new InputXGradient();
             case OCCLUSION:
                 return new Occlusion();
+            case ATTENTION_ROLLOUT:
+                return new org.explainj.explain.attention.AttentionRollout();
             default:
                 throw new IllegalStateException(method.label());
         }

@@ -1,12 +1,14 @@
 package org.explainj.explain;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.List;
 import java.util.TreeSet;
 import org.explainj.model.GradScope;
 import org.explainj.model.LayerException;
+import org.explainj.model.StagedBackward;
+import org.explainj.model.TapProtocol;
 import org.explainj.model.TorchScriptModel;
 import org.explainj.tensor.ModelInput;
 
@@ -64,7 +66,7 @@ public final class GradientPass {
                 try (NDManager bm = m.newSubManager()) {
                     NDArray x = bm.create(batch, new Shape(input.grid().tensorShape(n, input.channels())));
                     x.setRequiresGradient(true);
-                    NDArray out = model.run(x, null, false).get(0);
+                    NDArray out = model.forward(x, target.output());
                     NDArray score = TargetScores.batchSum(out, target, targetClass);
                     TorchScriptModel.backward(score, bm.ones(score.getShape()), false);
                     float[] g = x.getGradient().toFloatArray();
@@ -124,45 +126,22 @@ public final class GradientPass {
                     + "modify. Use Saliency (the plain gradient) instead.");
         }
         try (ModelPass pass = ModelPass.run(model, input, target, layer, true, true)) {
-            NDList taps = pass.taps();
-            // stages in execution order: ReLU calls (z, t) and, marked by an int64 id, the layer cut (pre, leaf)
-            java.util.List<int[]> stages = new java.util.ArrayList<>();
-            for (int i = 0; i < taps.size(); ) {
-                if (taps.get(i).getDataType() == ai.djl.ndarray.types.DataType.INT64) {
-                    stages.add(new int[] {i + 1, i + 2, 1});
-                    i += 3;
-                } else {
-                    stages.add(new int[] {i, i + 1, 0});
-                    i += 2;
-                }
-            }
-            if (layer != null && stages.stream().noneMatch(st -> st[2] == 1)) {
+            // stages in execution order: ReLU calls (z, t) and the layer's cuts (value before, leaf)
+            List<TapProtocol.Record> stages = StagedBackward.stages(pass.taps());
+            if (layer != null && stages.stream().noneMatch(st -> st.kind() == TapProtocol.Kind.LAYER_STAGE)) {
                 throw new LayerException("The layer " + layer + " did not run in the model's forward pass (it is "
                         + "defined but not called). Choose a layer that the forward uses.");
             }
             pass.backwardTarget(true);
             // Only when the layer's cut is the last stage does no ReLU rule touch its gradient.
-            boolean exact = layer != null && stages.get(stages.size() - 1)[2] == 1;
             LayerPass.Result layerData = null;
-            for (int k = stages.size() - 1; k >= 0; k--) {
-                int[] st = stages.get(k);
-                NDArray before = taps.get(st[0]);
-                NDArray after = taps.get(st[1]);
-                NDArray g = after.getGradient();
-                NDArray upstream;
-                if (st[2] == 1) {
-                    if (exact && layerData == null) { // the layer's last call
-                        layerData = new LayerPass.Result(after.toFloatArray(), g.toFloatArray(),
-                                after.getShape().getShape(), pass.targetClass(), pass.scores());
-                    }
-                    upstream = g;
-                } else {
-                    upstream = rule.apply(before, after, g);
-                }
-                // (DJL's hasGradient() is false for every non-leaf tensor, so it cannot tell whether the stage's
-                // input depends on the image; a ReLU of something input-independent has no graph below it.)
-                TorchScriptModel.backwardIfConnected(before, upstream);
+            TapProtocol.Record last = stages.isEmpty() ? null : stages.get(stages.size() - 1);
+            if (layer != null && last.kind() == TapProtocol.Kind.LAYER_STAGE) {
+                NDArray a = last.values().get(1);
+                layerData = new LayerPass.Result(a.toFloatArray(), a.getGradient().toFloatArray(),
+                        a.getShape().getShape(), pass.targetClass(), pass.scores());
             }
+            StagedBackward.run(stages, rule::apply);
             Result r = new Result(pass.input().getGradient().toFloatArray(), pass.targetClass(), pass.scores());
             return new Staged(r, layerData);
         }

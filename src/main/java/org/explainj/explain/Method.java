@@ -23,7 +23,8 @@ public enum Method {
     SMOOTH_GRAD("SmoothGrad", false),
     INTEGRATED_GRADIENTS("Integrated Gradients", false),
     INPUT_X_GRADIENT("Input x Gradient", false),
-    OCCLUSION("Occlusion", false);
+    OCCLUSION("Occlusion", false),
+    ATTENTION_ROLLOUT("Attention Rollout", false);
 
     private final String label;
     private final boolean usesLayer;

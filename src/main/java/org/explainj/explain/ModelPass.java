@@ -1,18 +1,20 @@
 package org.explainj.explain;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
+import java.util.List;
 import org.explainj.model.GradScope;
 import org.explainj.model.LayerException;
+import org.explainj.model.TapProtocol;
 import org.explainj.model.TorchScriptModel;
 import org.explainj.tensor.ModelInput;
 
 /**
  * One forward pass with autograd for one explanation: owns every native array it makes (closed together), knows
- * the target score, and runs backward passes from it. Holds the model's lock while open.
+ * the target score, and runs backward passes from it. Holds the model's lock while open. Without a layer and ReLU
+ * stages it runs the model's own forward; with them, the prepared copy (checked equal to the model first).
  */
 final class ModelPass implements AutoCloseable {
 
@@ -20,14 +22,17 @@ final class ModelPass implements AutoCloseable {
     private final NDManager manager;
     private final GradScope grad;
     private final NDArray input;
-    private final NDList outputs;
+    private final NDArray output;
+    private final TapProtocol.Result taps;
     private final float[] scores;
     private final int targetClass;
     private Target target;
     private boolean locked;
 
+    private enum Route { MODEL, COPY, PREPARED_METHODS }
+
     private ModelPass(TorchScriptModel model, ModelInput in, Target target, String layer, boolean reluStages,
-                      boolean inputGradient, boolean preparedSplit) {
+                      boolean attention, boolean inputGradient, Route route) {
         this.model = model;
         model.lock().lock();
         locked = true;
@@ -38,8 +43,25 @@ final class ModelPass implements AutoCloseable {
             if (inputGradient) {
                 input.setRequiresGradient(true);
             }
-            outputs = preparedSplit ? runSplit(model, input) : model.run(input, layer, reluStages);
-            scores = TargetScores.classScores(outputs.get(0), target);
+            switch (route) {
+                case MODEL -> {
+                    output = model.forward(input, target.output());
+                    taps = null;
+                }
+                case COPY -> {
+                    TorchScriptModel.Tapped t = model.run(input, layer, reluStages, attention, target.output());
+                    output = t.output();
+                    taps = t.taps();
+                }
+                default -> {
+                    NDArray a = model.runMethod(TorchScriptModel.PREPARED_FEATURES, input).stopGradient();
+                    a.setRequiresGradient(true);
+                    output = model.runMethod(TorchScriptModel.PREPARED_HEAD, a);
+                    taps = new TapProtocol.Result(List.of(output), List.of(new TapProtocol.Record(
+                            TapProtocol.Kind.LAYER_LEAF, 0, new long[0], List.of(a))));
+                }
+            }
+            scores = TargetScores.classScores(output, target);
             for (float v : scores) {
                 if (!Float.isFinite(v)) {
                     throw new MethodException("The model's output contains NaN or infinite values "
@@ -55,10 +77,19 @@ final class ModelPass implements AutoCloseable {
         }
     }
 
-    /** Forward pass; {@code layer} may be null; {@code inputGradient} makes the input a leaf that takes grad. */
+    /**
+     * Forward pass; {@code layer} may be null; {@code inputGradient} makes the input a leaf that takes grad. With
+     * neither a layer nor ReLU stages this is the model's own forward.
+     */
     static ModelPass run(TorchScriptModel model, ModelInput in, Target target, String layer, boolean reluStages,
                          boolean inputGradient) {
-        return new ModelPass(model, in, target, layer, reluStages, inputGradient, false);
+        Route route = layer == null && !reluStages ? Route.MODEL : Route.COPY;
+        return new ModelPass(model, in, target, layer, reluStages, false, inputGradient, route);
+    }
+
+    /** Forward pass through the prepared copy recording the attention probabilities (softmax outputs). */
+    static ModelPass runRecordingAttention(TorchScriptModel model, ModelInput in, Target target) {
+        return new ModelPass(model, in, target, null, false, true, false, Route.COPY);
     }
 
     /**
@@ -66,13 +97,7 @@ final class ModelPass implements AutoCloseable {
      * tap is A.
      */
     static ModelPass runPrepared(TorchScriptModel model, ModelInput in, Target target) {
-        return new ModelPass(model, in, target, null, false, false, true);
-    }
-
-    private static NDList runSplit(TorchScriptModel model, NDArray x) {
-        NDArray a = model.runMethod(TorchScriptModel.PREPARED_FEATURES, x).stopGradient();
-        a.setRequiresGradient(true);
-        return new NDList(model.runMethod(TorchScriptModel.PREPARED_HEAD, a), a);
+        return new ModelPass(model, in, target, null, false, false, false, Route.PREPARED_METHODS);
     }
 
     NDManager manager() {
@@ -83,19 +108,19 @@ final class ModelPass implements AutoCloseable {
         return input;
     }
 
-    /** The tapped tensors (after the model output). */
-    NDList taps() {
-        return outputs.subNDList(1);
+    /** The tap records (null for a run of the model's own forward). */
+    TapProtocol.Result taps() {
+        return taps;
     }
 
     /** The last output of the tapped layer (the layer's latest call when it runs more than once). */
     NDArray layerActivation(String layer) {
-        NDList taps = taps();
-        if (taps.isEmpty()) {
+        List<TapProtocol.Record> cuts = taps == null ? List.of() : taps.of(TapProtocol.Kind.LAYER_LEAF);
+        if (cuts.isEmpty()) {
             throw new LayerException("The layer " + layer + " did not run in the model's forward pass (it is "
                     + "defined but not called). Choose a layer that the forward uses.");
         }
-        return taps.get(taps.size() - 1);
+        return cuts.get(cuts.size() - 1).values().get(0);
     }
 
     float[] scores() {
@@ -111,8 +136,14 @@ final class ModelPass implements AutoCloseable {
      * over all pixels.
      */
     void backwardTarget(boolean keepGraph) {
-        NDArray score = TargetScores.batchSum(outputs.get(0), target, targetClass);
+        NDArray score = TargetScores.batchSum(output, target, targetClass);
         TorchScriptModel.backward(score, manager.ones(score.getShape()), keepGraph);
+    }
+
+    /** {@link #backwardTarget}, or false (nothing done) when the score does not depend on anything tapped. */
+    boolean backwardTargetIfConnected(boolean keepGraph) {
+        NDArray score = TargetScores.batchSum(output, target, targetClass);
+        return TorchScriptModel.backwardIfConnected(score, manager.ones(score.getShape()), keepGraph);
     }
 
     @Override

@@ -8,12 +8,13 @@ import java.util.Locale;
  * What is explained: a class (the top-1 class, an index, or a name from the model's labels), optionally negated
  * (counterfactual: evidence against the class; for a regression output, what lowers it), and for models whose output
  * is an image (segmentation, [1, classes, H, W]) the class's logits summed inside a region (a mask at any size,
- * resampled to the output's size; none = the whole output).
+ * resampled to the output's size; none = the whole output). For a model with several outputs (a dict or tuple), which
+ * output is read ({@code output}: a dict key or tuple index; null for the default).
  */
 public final class Target {
 
     /** The class with the largest score. */
-    public static final Target TOP = new Target(-1, null, false, null, 0, 0);
+    public static final Target TOP = new Target(-1, null, false, null, 0, 0, null);
 
     private final int classIndex;
     private final String className;
@@ -21,27 +22,29 @@ public final class Target {
     private final float[] region;
     private final int regionWidth;
     private final int regionHeight;
+    private final String output;
 
     private Target(int classIndex, String className, boolean negated, float[] region, int regionWidth,
-                   int regionHeight) {
+                   int regionHeight, String output) {
         this.classIndex = classIndex;
         this.className = className;
         this.negated = negated;
         this.region = region;
         this.regionWidth = regionWidth;
         this.regionHeight = regionHeight;
+        this.output = output == null || output.isBlank() ? null : output.trim();
     }
 
     public static Target index(int c) {
         if (c < 0) {
             throw new MethodException("A class index must be 0 or larger, got " + c + ".");
         }
-        return new Target(c, null, false, null, 0, 0);
+        return new Target(c, null, false, null, 0, 0, null);
     }
 
     /** A class by its name in the model's labels. */
     public static Target named(String name) {
-        return new Target(-1, name.trim(), false, null, 0, 0);
+        return new Target(-1, name.trim(), false, null, 0, 0, null);
     }
 
     /** Parses {@code top}, a class index, or a class name. */
@@ -60,7 +63,7 @@ public final class Target {
 
     /** The same target with the score negated. */
     public Target negated(boolean negate) {
-        return new Target(classIndex, className, negate, region, regionWidth, regionHeight);
+        return new Target(classIndex, className, negate, region, regionWidth, regionHeight, output);
     }
 
     /** The same target restricted to a region (1 inside, 0 outside; any size, resampled to the output's). */
@@ -76,12 +79,23 @@ public final class Target {
             throw new MethodException("The target region is empty: draw a selection (or give a mask) that covers "
                     + "part of the image.");
         }
-        return new Target(classIndex, className, negated, mask.clone(), width, height);
+        return new Target(classIndex, className, negated, mask.clone(), width, height, output);
     }
 
     /** This target's class with another target's region (none when that one has none). */
     public Target inRegionOf(Target other) {
-        return new Target(classIndex, className, negated, other.region, other.regionWidth, other.regionHeight);
+        return new Target(classIndex, className, negated, other.region, other.regionWidth, other.regionHeight,
+                output);
+    }
+
+    /** The same target read from another of the model's outputs (a dict key or tuple index; null: the default). */
+    public Target fromOutput(String key) {
+        return new Target(classIndex, className, negated, region, regionWidth, regionHeight, key);
+    }
+
+    /** The model output this target reads, or null for the default ({@code out} of a dict, the scores of a tuple). */
+    public String output() {
+        return output;
     }
 
     public boolean isTop() {
@@ -156,17 +170,19 @@ public final class Target {
     @Override
     public String toString() {
         String base = className != null ? className : classIndex < 0 ? "top" : Integer.toString(classIndex);
-        return (negated ? "-" : "") + base + (region != null ? " in region" : "");
+        return (negated ? "-" : "") + base + (region != null ? " in region" : "")
+                + (output != null ? " of output " + output : "");
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof Target t && t.classIndex == classIndex && java.util.Objects.equals(t.className, className)
-                && t.negated == negated && Arrays.equals(t.region, region);
+                && t.negated == negated && Arrays.equals(t.region, region)
+                && java.util.Objects.equals(t.output, output);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(classIndex, className, negated, Arrays.hashCode(region));
+        return java.util.Objects.hash(classIndex, className, negated, Arrays.hashCode(region), output);
     }
 }

@@ -121,6 +121,10 @@ public class ExplainImagePlugin implements PlugIn {
         }
         gd.addStringField("Mean", remembered(macro, "mean", cmd.mean), 20);
         gd.addStringField("Std", remembered(macro, "std", cmd.std), 20);
+        gd.addStringField("Output", remembered(macro, "output", cmd.output), 12);
+        gd.addChoice("Layout", new String[] {"auto", "nchw", "nhwc", "tokens"}, remembered(macro, "layout",
+                cmd.layout));
+        gd.addStringField("Prefix_tokens", remembered(macro, "prefix_tokens", cmd.prefix_tokens), 6);
         gd.addStringField("Labels", remembered(macro, "labels", ""), 30);
         gd.addChoice("LUT", Luts.NAMES.toArray(new String[0]), remembered(macro, "lut", cmd.lut));
         boolean stack = cmd.image != null && cmd.image.getNSlices() * cmd.image.getNFrames() > 1;
@@ -145,6 +149,9 @@ public class ExplainImagePlugin implements PlugIn {
         cmd.input_size = gd.getNextString().trim();
         cmd.mean = gd.getNextString().trim();
         cmd.std = gd.getNextString().trim();
+        cmd.output = gd.getNextString().trim();
+        cmd.layout = gd.getNextChoice();
+        cmd.prefix_tokens = gd.getNextString().trim();
         String labels = gd.getNextString().trim();
         cmd.labels = labels.isEmpty() ? null : new File(labels);
         cmd.lut = gd.getNextChoice();
@@ -168,6 +175,9 @@ public class ExplainImagePlugin implements PlugIn {
             Prefs.set(PREFIX + "input_size", cmd.input_size);
             Prefs.set(PREFIX + "mean", cmd.mean);
             Prefs.set(PREFIX + "std", cmd.std);
+            Prefs.set(PREFIX + "output", cmd.output);
+            Prefs.set(PREFIX + "layout", cmd.layout);
+            Prefs.set(PREFIX + "prefix_tokens", cmd.prefix_tokens);
             Prefs.set(PREFIX + "labels", labels);
             Prefs.set(PREFIX + "lut", cmd.lut);
         }

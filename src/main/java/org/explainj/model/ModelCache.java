@@ -22,7 +22,7 @@ import java.util.Map;
 public final class ModelCache {
 
     /** Bump when the rewriter's output changes, so old prepared copies are not reused. */
-    static final int REWRITE_VERSION = 4;
+    static final int REWRITE_VERSION = 5;
 
     private static final ModelCache SHARED = new ModelCache(defaultCacheDir());
 
@@ -133,23 +133,21 @@ public final class ModelCache {
         String sha = sha256(file);
         loads++;
         ModuleTree tree;
-        TapRewriter rewriter;
-        Map<String, String> code;
+        TapRewriter.Result rewritten;
         try {
             tree = ModuleTree.of(archive);
-            rewriter = new TapRewriter(tree);
-            code = rewriter.rewrite(archive);
+            rewritten = new TapRewriter(tree).rewrite();
         } catch (ModelException ex) {
             Model m = loadDjl(file, file);
-            return new TorchScriptModel(file, sha, null, m, RewriteInfo.unavailable(ex.getMessage()));
+            return new TorchScriptModel(file, sha, null, m, RewriteInfo.unavailable(ex.getMessage()),
+                    CopyCheck.memory());
         }
-        RewriteInfo info = new RewriteInfo(true, null, rewriter.reluSites(), rewriter.otherActivations(),
-                rewriter.unreachedRelus());
         String reason;
         try {
-            Path prepared = preparedCopy(archive, sha, code);
+            Path prepared = preparedCopy(archive, sha, rewritten.files());
             try {
-                return new TorchScriptModel(file, sha, tree, loadDjl(prepared, file), info);
+                return new TorchScriptModel(file, sha, tree, loadDjl(prepared, file), rewritten.info(),
+                        new CheckFile(checksFile(sha)));
             } catch (ModelException ex) {
                 reason = "libtorch rejected the prepared copy (" + ex.getMessage() + "). Please report this model "
                         + "structure.";
@@ -158,7 +156,61 @@ public final class ModelCache {
         } catch (ModelException ex) {
             reason = ex.getMessage();
         }
-        return new TorchScriptModel(file, sha, tree, loadDjl(file, file), RewriteInfo.unavailable(reason));
+        return new TorchScriptModel(file, sha, tree, loadDjl(file, file), RewriteInfo.unavailable(reason),
+                CopyCheck.memory());
+    }
+
+    private Path checksFile(String sha) {
+        return cacheDir.resolve("prepared").resolve(sha + "-v" + REWRITE_VERSION + ".checks");
+    }
+
+    /**
+     * The verdicts of {@link CopyCheck} for one prepared copy, one line each ({@code key<TAB>verdict}); written
+     * whole to a temporary file and moved into place, so a reader never sees half a file.
+     */
+    private static final class CheckFile implements CopyCheck.Store {
+        private final Path path;
+
+        CheckFile(Path path) {
+            this.path = path;
+        }
+
+        @Override
+        public synchronized String get(String key) {
+            return read().get(key);
+        }
+
+        @Override
+        public synchronized void put(String key, String verdict) {
+            Map<String, String> all = read();
+            all.put(key, verdict.replace('\n', ' ').replace('\t', ' '));
+            StringBuilder sb = new StringBuilder();
+            all.forEach((k, v) -> sb.append(k).append('\t').append(v).append('\n'));
+            try {
+                Path tmp = Files.createTempFile(path.getParent(), "checks", ".tmp");
+                Files.writeString(tmp, sb);
+                Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                // the verdict is kept in memory for this session; the check runs again next time
+            }
+        }
+
+        private Map<String, String> read() {
+            Map<String, String> m = new LinkedHashMap<>();
+            try {
+                if (Files.isRegularFile(path)) {
+                    for (String line : Files.readAllLines(path)) {
+                        int tab = line.indexOf('\t');
+                        if (tab > 0) {
+                            m.put(line.substring(0, tab), line.substring(tab + 1));
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // unreadable: checked again
+            }
+            return m;
+        }
     }
 
     private Path preparedCopy(TorchScriptArchive archive, String sha, Map<String, String> code) {
@@ -184,6 +236,7 @@ public final class ModelCache {
                     ex);
         }
         rewrites++;
+        deleteQuietly(checksFile(sha)); // verdicts about an earlier copy
         return target;
     }
 

@@ -22,13 +22,15 @@ public final class ModuleTree {
         }
     }
 
+    private final ScriptCode code;
     private final Map<String, ScriptClass> classes;
     private final ScriptClass root;
     private final Map<String, Node> byPath = new LinkedHashMap<>();
     private final Map<String, Integer> sizes = new HashMap<>();
 
-    ModuleTree(Map<String, ScriptClass> classes, String rootClass) {
-        this.classes = classes;
+    ModuleTree(ScriptCode code, String rootClass) {
+        this.code = code;
+        this.classes = code.classes();
         this.root = classes.get(rootClass);
         if (root == null) {
             throw new ModelException("The model's root class " + rootClass + " has no code in the archive; "
@@ -37,20 +39,9 @@ public final class ModuleTree {
         visit("", root, 0, 0);
     }
 
-    /** Reads the module tree of an archive. */
+    /** Reads the module tree of an archive (its code parsed; unreadable code is a {@link ModelException}). */
     public static ModuleTree of(TorchScriptArchive archive) {
-        return new ModuleTree(parseClasses(archive), archive.rootClassName());
-    }
-
-    static Map<String, ScriptClass> parseClasses(TorchScriptArchive archive) {
-        Map<String, ScriptClass> classes = new LinkedHashMap<>();
-        String codePrefix = archive.root() + "/code/";
-        for (Map.Entry<String, String> e : archive.codeFiles().entrySet()) {
-            for (ScriptClass c : ScriptClass.parseFile(e.getKey(), codePrefix, e.getValue())) {
-                classes.put(c.qualifiedName, c);
-            }
-        }
-        return classes;
+        return new ModuleTree(ScriptCode.of(archive), archive.rootClassName());
     }
 
     private void visit(String path, ScriptClass cls, int id, int depth) {
@@ -108,6 +99,10 @@ public final class ModuleTree {
 
     Map<String, ScriptClass> classes() {
         return classes;
+    }
+
+    ScriptCode code() {
+        return code;
     }
 
     /** All modules in pre-order; the root has the empty path. */

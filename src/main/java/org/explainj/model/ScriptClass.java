@@ -1,39 +1,43 @@
 package org.explainj.model;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.explainj.model.script.Expr;
+import org.explainj.model.script.Printer;
+import org.explainj.model.script.Stmt;
 
 /**
- * One class of a TorchScript archive's serialized code ({@code code/__torch__/...py}): its attributes in declaration
- * order and the source of its methods. Parsed from the Python subset that torch.jit.save writes.
+ * One class of a TorchScript archive's serialized code ({@code code/__torch__/...py}), read from its syntax tree:
+ * its attributes in declaration order (name to type) and its methods.
  */
 final class ScriptClass {
-
-    /** A method: header pieces and body lines (original indentation, continuation lines joined). */
-    record Method(String name, String selfName, String params, String returnType, List<String> body) {
-    }
-
-    private static final Pattern CLASS = Pattern.compile("^class (\\w+)\\((\\w+)\\):\\s*$");
-    private static final Pattern ATTRIBUTE = Pattern.compile("^  (\\w+) : (.+?)(?: = .*)?$");
-    private static final Pattern ANNOTATION = Pattern.compile("^  __annotations__\\[\"([^\"]+)\"\\] = (.+)$");
-    private static final Pattern DEF = Pattern.compile("^  def (\\w+)\\((\\w+)\\s*:");
 
     final String qualifiedName;
     final String simpleName;
     final String base;
     final String file;
+    final Stmt.ClassDef definition;
     final Map<String, String> attributes = new LinkedHashMap<>();
-    final Map<String, Method> methods = new LinkedHashMap<>();
+    final Map<String, Stmt.FunctionDef> methods = new LinkedHashMap<>();
 
-    private ScriptClass(String qualifiedName, String simpleName, String base, String file) {
-        this.qualifiedName = qualifiedName;
-        this.simpleName = simpleName;
-        this.base = base;
+    ScriptClass(String module, String file, Stmt.ClassDef def) {
+        this.qualifiedName = module + "." + def.name();
+        this.simpleName = def.name();
+        this.base = def.bases().isEmpty() ? "" : Printer.expression(def.bases().get(0));
         this.file = file;
+        this.definition = def;
+        for (Stmt s : def.body()) {
+            if (s instanceof Stmt.AnnAssign a && a.target() instanceof Expr.Name n) {
+                attributes.put(n.id(), Printer.expression(a.annotation()));
+            } else if (s instanceof Stmt.Assign a && a.targets().size() == 1
+                    && a.targets().get(0) instanceof Expr.Subscript sub
+                    && sub.value() instanceof Expr.Name n && n.id().equals("__annotations__")
+                    && sub.index() instanceof Expr.Constant key) {
+                attributes.put(unquote(key.text()), Printer.expression(a.value()));
+            } else if (s instanceof Stmt.FunctionDef f) {
+                methods.put(f.name(), f);
+            }
+        }
     }
 
     boolean isModule() {
@@ -41,95 +45,44 @@ final class ScriptClass {
     }
 
     /**
-     * Parses every class of one code file.
-     *
-     * @param entry      archive entry name, e.g. {@code model/code/__torch__/torch/nn/modules/conv.py}
-     * @param codePrefix {@code model/code/}
+     * Whether a method is a module's forward: {@code forward}, {@code forward1}, ... (a traced module called more
+     * than once) or {@code forward__0}, ... (overloads of a scripted forward).
      */
-    static List<ScriptClass> parseFile(String entry, String codePrefix, String text) {
-        String modulePath = entry.substring(codePrefix.length(), entry.length() - ".py".length()).replace('/', '.');
-        List<String> lines = logicalLines(text);
-        List<ScriptClass> classes = new ArrayList<>();
-        ScriptClass current = null;
-        int i = 0;
-        while (i < lines.size()) {
-            String line = lines.get(i);
-            Matcher cm = CLASS.matcher(line);
-            if (cm.matches()) {
-                current = new ScriptClass(modulePath + "." + cm.group(1), cm.group(1), cm.group(2), entry);
-                classes.add(current);
-                i++;
-                continue;
-            }
-            if (!line.startsWith(" ")) { // a free function or anything else at column 0
-                current = null;
-                i++;
-                continue;
-            }
-            if (current == null) {
-                i++;
-                continue;
-            }
-            Matcher dm = DEF.matcher(line);
-            if (dm.find()) {
-                String header = line.trim();
-                int open = header.indexOf('(');
-                int close = open < 0 ? -1 : SourceText.matchingParen(header, open);
-                if (close < 0) {
-                    throw new ModelException("Cannot read the method header \"" + header + "\" in " + entry
-                            + ": its parentheses do not match. The model file may be damaged: export it again with "
-                            + "torch.jit.save.");
-                }
-                String params = header.substring(open + 1, close);
-                String rest = header.substring(close + 1).trim();
-                String ret = rest.startsWith("->") ? rest.substring(2, rest.length() - 1).trim() : "";
-                List<String> body = new ArrayList<>();
-                i++;
-                while (i < lines.size() && (lines.get(i).startsWith("    ") || lines.get(i).isBlank())) {
-                    if (!lines.get(i).isBlank()) {
-                        body.add(lines.get(i));
-                    }
-                    i++;
-                }
-                current.methods.put(dm.group(1), new Method(dm.group(1), dm.group(2), params, ret, body));
-                continue;
-            }
-            Matcher am = ANNOTATION.matcher(line);
-            if (am.matches()) {
-                current.attributes.put(am.group(1), am.group(2).trim());
-            } else {
-                Matcher at = ATTRIBUTE.matcher(line);
-                if (at.matches()) {
-                    current.attributes.put(at.group(1), at.group(2).trim());
-                }
-            }
-            i++;
-        }
-        return classes;
+    static boolean isForward(String method) {
+        return method.matches("forward(\\d*|__\\d+)");
     }
 
-    /** Joins physical lines until brackets balance, so that one entry is one statement or header. */
-    static List<String> logicalLines(String text) {
-        List<String> out = new ArrayList<>();
-        StringBuilder pending = null;
-        int depth = 0;
-        for (String raw : text.split("\n", -1)) {
-            if (pending == null) {
-                pending = new StringBuilder(raw);
-            } else {
-                pending.append(' ').append(raw.trim());
-            }
-            depth += SourceText.bracketDelta(raw);
-            if (depth <= 0) {
-                out.add(pending.toString());
-                pending = null;
-                depth = 0;
+    /** A forward of the class: {@code forward}, else its first numbered or overloaded one; null if none. */
+    Stmt.FunctionDef forward() {
+        Stmt.FunctionDef f = methods.get("forward");
+        if (f != null) {
+            return f;
+        }
+        for (Stmt.FunctionDef m : methods.values()) {
+            if (isForward(m.name())) {
+                return m;
             }
         }
-        if (pending != null) {
-            out.add(pending.toString());
+        return null;
+    }
+
+    /** The declared return type of a method as written ({@code Tensor}, {@code Tuple[Tensor, Tensor]}), or "". */
+    static String returnType(Stmt.FunctionDef f) {
+        return f.returns() == null ? "" : Printer.expression(f.returns());
+    }
+
+    /** The name of a method's first parameter (its self). */
+    static String selfName(Stmt.FunctionDef f) {
+        return f.params().isEmpty() ? "self" : f.params().get(0).name();
+    }
+
+    /** The text of a string literal without its quotes (TorchScript writes plain ASCII keys). */
+    static String unquote(String literal) {
+        if (literal.length() >= 2 && (literal.charAt(0) == '"' || literal.charAt(0) == '\'')) {
+            return literal.substring(1, literal.length() - 1).replace("\\\"", "\"").replace("\\'", "'")
+                    .replace("\\\\", "\\");
         }
-        return out;
+        return literal;
     }
 
     @Override

@@ -8,216 +8,549 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.TreeSet;
+import org.explainj.model.script.Expr;
+import org.explainj.model.script.Parser;
+import org.explainj.model.script.Printer;
+import org.explainj.model.script.Stmt;
 
 /**
- * Adds to a copy of a TorchScript archive one entry method, {@value #ENTRY}{@code (x, ctl) -> List[Tensor]}, that
- * runs the model's forward and returns {@code [output, taps...]}. {@code ctl = [layer, relu_mode]}:
+ * Adds to a copy of a TorchScript archive's code one entry method (see {@link TapProtocol}) that runs the model's
+ * forward with taps. It works on the syntax tree of the serialized code: every method on the forward's call paths
+ * gets a copy that threads the tap list, the selection, its module's pre-order number ({@link ModuleTree}) and the
+ * ReLU and attention modes through its calls; module-level functions on those paths get copies too.
  * <ul>
- * <li>{@code layer} = the pre-order number of a module ({@link ModuleTree}); every output of that module becomes a
- * leaf tensor (detached, requires grad) that is appended to the taps, and a clone of it flows on. After a backward
- * from the output, the leaf's gradient is dY/dA. No gradient is spent below the cut. {@code -1} taps nothing.</li>
- * <li>{@code relu_mode = 1}: every ReLU call appends its input z and a leaf t = relu(z), so that a caller can
- * back-propagate segment by segment with its own ReLU rule.</li>
+ * <li>A call whose receiver is a submodule (a local alias, an attribute chain {@code self.a.b}, {@code getattr(x,
+ * "0")}) calls the submodule's copy; at the returns of a module method that returns a tensor the copy cuts the
+ * output when that module is selected (a leaf whose gradient is dY/dA, and a clone flows on) or records its
+ * shape.</li>
+ * <li>ReLU calls ({@code torch.relu}, {@code torch.relu_}, {@code x.relu()}, {@code x.relu_()}, functional relu with
+ * its {@code inplace} argument) go through helpers that, in ReLU mode, record the input z and a leaf relu(z); the
+ * in-place forms keep their in-place meaning (z itself holds the result afterwards).</li>
+ * <li>{@code torch.softmax} calls record their output in attention mode (attention rollout).</li>
+ * <li>PyTorch's attention fast path {@code torch._native_multi_head_attention}, which has no derivative, becomes
+ * the same computation in differentiable operations.</li>
  * </ul>
- * The original methods are untouched: each class on a call path gets copies ({@code ej_<method>}) that thread the
- * tap list, the selection and the module number through the calls. Skip connections and concatenations are
- * untouched because nothing is split.
+ * The original methods are untouched, so the model's own {@code forward} stays what it was. Generated names start
+ * with a prefix no identifier of the model uses ({@link ScriptCode#freePrefix()}).
  */
 final class TapRewriter {
 
-    static final String ENTRY = "ej_explain";
-    /** Selection value that makes every module append {@code [id, *output.shape]} (the layer catalogue). */
-    static final int SHAPES = -2;
-    /** Activation functions other than ReLU, as serialized; their presence makes ReLU rules ill-defined. */
-    private static final Pattern OTHER_ACTIVATION = Pattern.compile(
-            "\\b(?:torch\\.(?:nn\\.functional\\.)?|__torch__\\.torch\\.nn\\.functional\\.)"
-            + "(gelu|silu|elu|leaky_relu_?|hardtanh_?|relu6|hardswish_?|mish|softplus|selu|celu|prelu|rrelu_?|"
-            + "hardsigmoid_?)\\(");
-    private static final String EXTRA_PARAMS = "ej_taps: List[Tensor], ej_sel: int, ej_id: int, ej_relu: int";
+    /** Activation functions other than ReLU: ReLU rules leave them alone, so their presence is reported. */
+    private static final Set<String> OTHER_ACTIVATIONS = Set.of("gelu", "silu", "elu", "elu_", "leaky_relu",
+            "leaky_relu_", "hardtanh", "hardtanh_", "relu6", "hardswish", "hardswish_", "mish", "softplus", "selu",
+            "celu", "prelu", "rrelu", "rrelu_", "hardsigmoid", "hardsigmoid_", "glu");
+    private static final Set<String> FUNCTIONAL_RELU = Set.of("torch.nn.functional.relu",
+            "__torch__.torch.nn.functional.relu");
+    private static final Set<String> SOFTMAX = Set.of("torch.softmax", "torch._softmax", "torch.special.softmax");
+    private static final String FAST_ATTENTION = "torch._native_multi_head_attention";
+
+    /** What the rewrite produced. */
+    record Result(Map<String, String> files, RewriteInfo info) {
+    }
 
     private final ModuleTree tree;
-    private final Map<String, ScriptClass> classes;
-    private final Map<String, List<String>> added = new LinkedHashMap<>();
-    private final Set<String> generated = new HashSet<>();
-    private final Deque<String[]> work = new ArrayDeque<>();
-    private final Map<String, Boolean> needsCopyMemo = new HashMap<>();
-    private final Set<String> reluHelperAdded = new HashSet<>();
+    private final ScriptCode code;
+    private final TapProtocol protocol;
+    private final String helperModule;
+    private final String helperFile;
+    private final Map<String, List<Stmt>> classAdditions = new LinkedHashMap<>();
+    private final Map<String, List<Stmt>> fileAdditions = new LinkedHashMap<>();
+    private final Set<String> scheduled = new HashSet<>();
+    private final Deque<Runnable> work = new ArrayDeque<>();
+    private final Map<String, Boolean> needsCopy = new HashMap<>();
+    private final Set<String> otherActivations = new TreeSet<>();
+    private final Set<String> constructs = new TreeSet<>();
+    private final Set<String> usedHelpers = new HashSet<>();
     private int reluSites;
-    private final Set<String> otherActivations = new java.util.TreeSet<>();
-    /** Module-level TorchScript functions: qualified name ({@code __torch__.helper}) to their source. */
-    private final Map<String, String> freeFunctions = new HashMap<>();
-    private final Set<String> unreachedRelus = new java.util.TreeSet<>();
+    private int attentionSites;
+    private int fastAttentionSites;
+    private int unconditionalFastAttention;
 
     TapRewriter(ModuleTree tree) {
         this.tree = tree;
-        this.classes = tree.classes();
+        this.code = tree.code();
+        this.protocol = new TapProtocol(code.freePrefix());
+        ScriptClass root = tree.rootClass();
+        this.helperFile = root.file;
+        this.helperModule = root.qualifiedName.substring(0, root.qualifiedName.lastIndexOf('.'));
     }
 
-    /** Returns the replaced code entries. */
-    Map<String, String> rewrite(TorchScriptArchive archive) {
+    /** Rewrites; a model the rewriter cannot prepare is a {@link ModelException} naming the construct. */
+    Result rewrite() {
         ScriptClass root = tree.rootClass();
-        ScriptClass.Method forward = root.methods.get("forward");
+        Stmt.FunctionDef forward = root.methods.get("forward");
         if (forward == null) {
             throw unsupported("the root module " + root.simpleName + " has no forward method");
         }
-        List<String> params = SourceText.splitTopLevel(forward.params());
+        List<Stmt.Param> params = new ArrayList<>(forward.params());
         // Arguments after the image that have defaults (forward(self, x, scale: float=1.)) keep them.
-        while (params.size() > 2 && params.get(params.size() - 1).contains("=")) {
+        while (params.size() > 2 && params.get(params.size() - 1).defaultValue() != null) {
             params.remove(params.size() - 1);
         }
         if (params.size() != 2) {
             throw new ModelException("The model's forward takes " + (params.size() - 1) + " inputs ("
-                    + forward.params().replaceAll("\\s+", " ") + "); ExplainJ explains models with one image "
-                    + "input. Wrap the model in a module whose forward takes a single tensor.");
-        }
-        if (!"Tensor".equals(forward.returnType())) {
-            throw new ModelException("The model's forward returns " + forward.returnType() + ", not a single "
-                    + "tensor. Wrap the model so that forward returns the class scores (logits) as one tensor.");
+                    + String.join(", ", params.subList(1, params.size()).stream().map(q -> q.name()
+                    + (q.annotation() == null ? "" : ": " + Printer.expression(q.annotation()))).toList())
+                    + "); ExplainJ explains models with one image input. Wrap the model in a module whose forward "
+                    + "takes a single tensor.");
         }
         refuseModuleInterfaces();
-        readFreeFunctions(archive);
-        String x = params.get(1).split(":")[0].trim();
-        String self = forward.selfName();
-        List<String> entry = new ArrayList<>();
-        entry.add("  def " + ENTRY + "(" + self + ": " + root.qualifiedName + ",");
-        entry.add("    " + x + ": Tensor, ej_ctl: Tensor) -> List[Tensor]:");
-        entry.add("    ej_taps = annotate(List[Tensor], [])");
-        entry.add("    ej_sel = int(ej_ctl[0])");
-        entry.add("    ej_relu = int(ej_ctl[1])");
-        entry.add("    ej_y = (" + self + ").ej_forward(ej_taps, ej_sel, 0, ej_relu, " + x + ")");
-        entry.add("    return [ej_y] + ej_taps");
-        added.computeIfAbsent(root.qualifiedName, k -> new ArrayList<>()).addAll(entry);
-        schedule(root, "forward", true);
+        OutputShape outputs = outputShape(forward);
+        scheduleMethod(root, "forward", true);
         while (!work.isEmpty()) {
-            String[] item = work.pop();
-            generate(classes.get(item[0]), item[1], Boolean.parseBoolean(item[2]));
+            work.pop().run();
         }
-        return insert(archive);
+        Stmt.Param self = forward.params().get(0);
+        String selfText = self.name() + (self.annotation() == null ? "" : ": " + Printer.expression(self.annotation()));
+        String outputLines = protocol.outputLines(outputs.kind, outputs.size, outputs.fields);
+        List<Stmt> rootMethods = classAdditions.computeIfAbsent(root.qualifiedName, k -> new ArrayList<>());
+        rootMethods.add(0, protocol.entryMethod(selfText, params.get(1).name(), outputLines));
+        if (outputs.kind == TapProtocol.OutputKind.NAMEDTUPLE) {
+            rootMethods.add(1, protocol.plainMethod(selfText, params.get(1).name(), outputLines));
+        }
+        if (usedHelpers.contains("relu_dyn")) {
+            usedHelpers.addAll(Set.of("relu", "relu_"));
+        }
+        if (usedHelpers.contains("mha")) {
+            usedHelpers.add("attention");
+        }
+        for (Stmt h : protocol.helperFunctions(helperModule)) {
+            if (usedHelpers.contains(((Stmt.FunctionDef) h).name().substring(protocol.prefix().length()))) {
+                fileAdditions.computeIfAbsent(helperFile, k -> new ArrayList<>()).add(h);
+            }
+        }
+        Map<String, String> files = write();
+        RewriteInfo info = new RewriteInfo(true, null, protocol.entry(), reluSites, otherActivations, Set.of(),
+                attentionSites, unconditionalFastAttention > 0, constructs, outputs.kind.name().toLowerCase(
+                java.util.Locale.ROOT), outputs.names(), outputs.kind == TapProtocol.OutputKind.NAMEDTUPLE
+                ? protocol.plain() : null);
+        return new Result(files, info);
     }
 
-    private void schedule(ScriptClass cls, String method, boolean entryVariant) {
-        String key = cls.qualifiedName + "#" + method + "#" + entryVariant;
-        if (generated.add(key)) {
-            if (!cls.methods.containsKey(method)) {
-                throw unsupported("the class " + cls.simpleName + " has no method " + method);
-            }
-            work.push(new String[] {cls.qualifiedName, method, Boolean.toString(entryVariant)});
+    // ------------------------------------------------------------------ outputs
+
+    private record OutputShape(TapProtocol.OutputKind kind, int size, List<String[]> fields) {
+        OutputShape(TapProtocol.OutputKind kind, int size) {
+            this(kind, size, List.of());
+        }
+
+        List<String> names() {
+            List<String> n = new ArrayList<>();
+            fields.forEach(f -> n.add(f[0]));
+            return n;
         }
     }
 
-    private static String copyName(String method, boolean entryVariant) {
-        return (entryVariant ? "ej_" : "ejh_") + method;
-    }
-
-    /** Generates the copy of one method: calls to submodules and ReLUs rewritten, taps at its returns. */
-    private void generate(ScriptClass cls, String methodName, boolean entryVariant) {
-        ScriptClass.Method m = cls.methods.get(methodName);
-        Map<String, String> aliases = new HashMap<>();
-        Set<String> reluAliases = new HashSet<>();
-        List<String> out = new ArrayList<>();
-        String params = m.params();
-        int firstComma = SourceText.indexOfTopLevelComma(params);
-        String selfParam = firstComma < 0 ? params : params.substring(0, firstComma);
-        String restParams = firstComma < 0 ? "" : params.substring(firstComma + 1).trim();
-        out.add("  def " + copyName(methodName, entryVariant) + "(" + selfParam.trim() + ", " + EXTRA_PARAMS
-                + (restParams.isEmpty() ? "" : ",\n    " + restParams) + ") -> "
-                + (m.returnType().isEmpty() ? "NoneType" : m.returnType()) + ":");
-        boolean tapReturns = entryVariant && "Tensor".equals(m.returnType());
-        for (String line : m.body()) {
-            int indent = 0;
-            while (indent < line.length() && line.charAt(indent) == ' ') {
-                indent++;
+    private OutputShape outputShape(Stmt.FunctionDef forward) {
+        Expr r = forward.returns();
+        String text = r == null ? "" : Printer.expression(r);
+        if (text.equals("Tensor")) {
+            return new OutputShape(TapProtocol.OutputKind.TENSOR, 1);
+        }
+        if (r instanceof Expr.Subscript s && s.value() instanceof Expr.Name n) {
+            List<Expr> args = s.index() instanceof Expr.Tuple t ? t.elements() : List.of(s.index());
+            List<String> types = args.stream().map(Printer::expression).toList();
+            if (n.id().equals("Tuple") && types.stream().allMatch("Tensor"::equals)) {
+                return new OutputShape(TapProtocol.OutputKind.TUPLE, types.size());
             }
-            String pad = line.substring(0, indent);
-            String stmt = line.substring(indent);
-            recordAlias(cls, m.selfName(), stmt, aliases, reluAliases);
-            Matcher act = OTHER_ACTIVATION.matcher(stmt);
-            while (act.find()) {
-                otherActivations.add(act.group(1).replace("_", "") + " in " + cls.simpleName);
+            if (n.id().equals("List") && types.equals(List.of("Tensor"))) {
+                return new OutputShape(TapProtocol.OutputKind.LIST, 0);
             }
-            Matcher fn = FREE_FUNCTION_REF.matcher(stmt);
-            while (fn.find()) {
-                if (callsRelu(fn.group(), new HashSet<>())) {
-                    unreachedRelus.add("relu in function " + fn.group().substring(fn.group().lastIndexOf('.') + 1)
-                            + " (called from " + cls.simpleName + ")");
+            if (n.id().equals("Dict") && types.equals(List.of("str", "Tensor"))) {
+                return new OutputShape(TapProtocol.OutputKind.DICT, 0);
+            }
+        }
+        ScriptClass named = r == null ? null : tree.classes().get(text);
+        if (named != null && named.base.equals("NamedTuple")) {
+            List<String[]> fields = new ArrayList<>();
+            for (Map.Entry<String, String> a : named.attributes.entrySet()) {
+                if (a.getValue().equals("Tensor") || a.getValue().equals("Optional[Tensor]")) {
+                    fields.add(new String[] {a.getKey(), a.getValue()});
                 }
             }
-            String rewritten = transform(cls, m.selfName(), stmt, aliases, reluAliases);
-            if (tapReturns && rewritten.startsWith("return ")) {
-                out.add(pad + "ej_out = " + rewritten.substring("return ".length()));
-                out.add(pad + "if ej_sel == ej_id:");
-                out.add(pad + "  ej_leaf = ej_out.detach().requires_grad_()");
-                // with ReLU stages too, the cut is one more stage: [id marker, value before the cut, leaf]
-                out.add(pad + "  if ej_relu == 1:");
-                out.add(pad + "    ej_taps.append(torch.tensor([ej_id]))");
-                out.add(pad + "    ej_taps.append(ej_out)");
-                out.add(pad + "  else:");
-                out.add(pad + "    pass");
-                out.add(pad + "  ej_taps.append(ej_leaf)");
-                out.add(pad + "  ej_out = torch.clone(ej_leaf)");
-                out.add(pad + "else:");
-                out.add(pad + "  if ej_sel == " + SHAPES + ":");
-                out.add(pad + "    ej_taps.append(torch.tensor([ej_id] + ej_out.size()))");
-                out.add(pad + "  else:");
-                out.add(pad + "    pass");
-                out.add(pad + "return ej_out");
-            } else {
-                out.add(pad + rewritten);
+            if (!fields.isEmpty()) {
+                return new OutputShape(TapProtocol.OutputKind.NAMEDTUPLE, fields.size(), fields);
             }
         }
-        added.computeIfAbsent(cls.qualifiedName, k -> new ArrayList<>()).addAll(out);
+        throw new ModelException("The model's forward returns " + text + "; ExplainJ reads a tensor, or a tuple, "
+                + "list or dict (str keys) of tensors. Wrap the model so that forward returns the scores (logits) "
+                + "as one tensor.");
     }
 
-    private static final Pattern ALIAS_ATTR = Pattern.compile("^(\\w+) = (\\w+)\\.(\\w+)$");
-    private static final Pattern ALIAS_GETATTR = Pattern.compile("^(\\w+) = getattr\\((\\w+), \"([^\"]+)\"\\)$");
-    private static final Pattern ALIAS_RELU =
-            Pattern.compile("^(\\w+) = (?:__torch__\\.)?torch\\.nn\\.functional\\.relu_?$");
+    // ------------------------------------------------------------------ scheduling
 
-    private void recordAlias(ScriptClass cls, String self, String stmt, Map<String, String> aliases,
-                             Set<String> reluAliases) {
-        Matcher a = ALIAS_ATTR.matcher(stmt);
-        Matcher g = ALIAS_GETATTR.matcher(stmt);
-        String local = null;
-        String path = null;
-        if (a.matches()) {
-            local = a.group(1);
-            path = submodulePath(cls, self, a.group(2), a.group(3), aliases);
-        } else if (g.matches()) {
-            local = g.group(1);
-            path = submodulePath(cls, self, g.group(2), g.group(3), aliases);
+    private static String copyName(TapProtocol p, String method, boolean tapped) {
+        return p.name((tapped ? "t_" : "h_") + method);
+    }
+
+    private void scheduleMethod(ScriptClass cls, String method, boolean tapped) {
+        String key = cls.qualifiedName + "#" + method + "#" + tapped;
+        if (scheduled.add(key)) {
+            work.push(() -> generateMethod(cls, method, tapped));
         }
-        if (local != null) {
-            if (path != null) {
-                aliases.put(local, path);
+    }
+
+    private void scheduleFunction(ScriptCode.Function f) {
+        if (scheduled.add("fn#" + f.qualifiedName())) {
+            work.push(() -> generateFunction(f));
+        }
+    }
+
+    private void generateMethod(ScriptClass cls, String methodName, boolean tapped) {
+        Stmt.FunctionDef m = cls.methods.get(methodName);
+        Context ctx = new Context(cls, ScriptClass.selfName(m), false, cls.simpleName + "." + methodName);
+        boolean tapReturns = tapped && "Tensor".equals(ScriptClass.returnType(m));
+        if (mutatesInPlace(m.body())) {
+            // the forward may return an argument it modified in place: the cut must reach that tensor itself
+            for (Stmt.Param p : m.params().subList(1, m.params().size())) {
+                if (p.annotation() != null && Printer.expression(p.annotation()).equals("Tensor")) {
+                    ctx.tensorParams.add(p.name());
+                }
+            }
+        }
+        List<Stmt> body = statements(m.body(), ctx, new HashMap<>(), tapReturns);
+        List<Stmt.Param> params = new ArrayList<>();
+        params.add(m.params().get(0));
+        params.addAll(extraParams(protocol.methodParams()));
+        params.addAll(m.params().subList(1, m.params().size()));
+        Stmt.FunctionDef copy = new Stmt.FunctionDef(List.of(), copyName(protocol, methodName, tapped),
+                reflow(params), m.returns(), body);
+        classAdditions.computeIfAbsent(cls.qualifiedName, k -> new ArrayList<>()).add(copy);
+    }
+
+    private void generateFunction(ScriptCode.Function f) {
+        Stmt.FunctionDef def = f.definition();
+        Context ctx = new Context(null, null, false, "function " + def.name());
+        List<Stmt> body = statements(def.body(), ctx, new HashMap<>(), false);
+        List<Stmt.Param> params = new ArrayList<>(extraParams(protocol.functionParams()));
+        params.addAll(def.params());
+        Stmt.FunctionDef copy = new Stmt.FunctionDef(List.of(), protocol.name("f_" + def.name()), reflow(params),
+                def.returns(), body);
+        fileAdditions.computeIfAbsent(f.file(), k -> new ArrayList<>()).add(copy);
+    }
+
+    /** Functional forms that take an {@code inplace} argument (in their second position or by keyword). */
+    private static final Set<String> INPLACE_FUNCTIONAL = Set.of("relu", "relu6", "hardtanh", "elu", "leaky_relu",
+            "silu", "hardswish", "hardsigmoid", "dropout", "dropout2d", "dropout3d", "alpha_dropout", "celu", "selu",
+            "rrelu", "mish", "threshold");
+
+    /**
+     * Whether statements may modify a tensor in place: an in-place operation ({@code torch.relu_}, {@code x.add_()})
+     * or a functional form called with an {@code inplace} argument that is not the literal False. (Identity-like
+     * modules such as Dropout in eval mode also return their argument, unchanged: their outputs are cut in a new
+     * tensor.)
+     */
+    private static boolean mutatesInPlace(List<Stmt> body) {
+        boolean[] found = {false};
+        java.util.function.Consumer<Expr> visit = new java.util.function.Consumer<>() {
+            @Override
+            public void accept(Expr e) {
+                if (found[0] || e == null) {
+                    return;
+                }
+                if (e instanceof Expr.Call c) {
+                    String name = c.func() instanceof Expr.Attribute a ? a.attr() : dottedName(c.func());
+                    String last = name == null ? "" : name.substring(name.lastIndexOf('.') + 1);
+                    if (last.endsWith("_") && !last.startsWith("__")) {
+                        found[0] = true;
+                        return;
+                    }
+                    if (INPLACE_FUNCTIONAL.contains(last)) {
+                        Expr flag = c.keyword("inplace");
+                        if (flag == null) {
+                            for (int i = c.args().size() - 1; i >= 1 && flag == null; i--) {
+                                Expr v = c.args().get(i).value();
+                                String t = Printer.expression(v);
+                                if (t.equals("True") || (!t.equals("False") && !(v instanceof Expr.Constant))) {
+                                    flag = v;
+                                }
+                            }
+                        }
+                        if (flag != null && !Printer.expression(flag).equals("False")) {
+                            found[0] = true;
+                            return;
+                        }
+                    }
+                    accept(c.func());
+                    c.args().forEach(a -> accept(a.value()));
+                } else if (e instanceof Expr.Attribute a) {
+                    accept(a.value());
+                } else if (e instanceof Expr.Subscript s) {
+                    accept(s.value());
+                    accept(s.index());
+                } else if (e instanceof Expr.Tuple t) {
+                    t.elements().forEach(this);
+                } else if (e instanceof Expr.ListExpr l) {
+                    l.elements().forEach(this);
+                } else if (e instanceof Expr.Binary b) {
+                    accept(b.left());
+                    accept(b.right());
+                } else if (e instanceof Expr.Unary u) {
+                    accept(u.operand());
+                } else if (e instanceof Expr.Paren p) {
+                    accept(p.inner());
+                } else if (e instanceof Expr.IfExp i) {
+                    accept(i.body());
+                    accept(i.test());
+                    accept(i.orElse());
+                }
+            }
+        };
+        walkStatements(body, visit);
+        return found[0];
+    }
+
+    private static void walkStatements(List<Stmt> body, java.util.function.Consumer<Expr> visit) {
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Assign a) {
+                visit.accept(a.value());
+            } else if (s instanceof Stmt.ExprStmt e) {
+                visit.accept(e.value());
+            } else if (s instanceof Stmt.Return r) {
+                visit.accept(r.value());
+            } else if (s instanceof Stmt.AugAssign a) {
+                visit.accept(a.value());
+            } else if (s instanceof Stmt.If i) {
+                visit.accept(i.test());
+                walkStatements(i.body(), visit);
+                walkStatements(i.orElse(), visit);
+            } else if (s instanceof Stmt.For f) {
+                visit.accept(f.iter());
+                walkStatements(f.body(), visit);
+            } else if (s instanceof Stmt.While w) {
+                visit.accept(w.test());
+                walkStatements(w.body(), visit);
+            } else if (s instanceof Stmt.With w) {
+                walkStatements(w.body(), visit);
+            }
+        }
+    }
+
+    /** Parameters from {@code "a: T, b: U"}. */
+    private static List<Stmt.Param> extraParams(String text) {
+        Stmt.FunctionDef d = (Stmt.FunctionDef) Parser.parseFile("def f(" + text + ") -> None:\n  pass\n").get(0);
+        return d.params();
+    }
+
+    /** Every parameter after the first on a line of its own, as torch writes headers. */
+    private static List<Stmt.Param> reflow(List<Stmt.Param> params) {
+        List<Stmt.Param> out = new ArrayList<>();
+        for (int i = 0; i < params.size(); i++) {
+            Stmt.Param p = params.get(i);
+            out.add(new Stmt.Param(p.name(), p.annotation(), p.defaultValue(), i == 0 ? -1 : 4));
+        }
+        return out;
+    }
+
+    /** Whether a self method (called as a helper) has anything to rewrite, directly or through its calls. */
+    private boolean methodNeedsCopy(ScriptClass cls, String method) {
+        String key = cls.qualifiedName + "#" + method;
+        Boolean memo = needsCopy.get(key);
+        if (memo != null) {
+            return memo;
+        }
+        needsCopy.put(key, false); // recursion guard
+        Stmt.FunctionDef m = cls.methods.get(method);
+        Context dry = new Context(cls, ScriptClass.selfName(m), true, cls.simpleName + "." + method);
+        statements(m.body(), dry, new HashMap<>(), false);
+        needsCopy.put(key, dry.changed);
+        return dry.changed;
+    }
+
+    private boolean functionNeedsCopy(ScriptCode.Function f) {
+        String key = "fn#" + f.qualifiedName();
+        Boolean memo = needsCopy.get(key);
+        if (memo != null) {
+            return memo;
+        }
+        needsCopy.put(key, false);
+        Context dry = new Context(null, null, true, "function " + f.definition().name());
+        statements(f.definition().body(), dry, new HashMap<>(), false);
+        needsCopy.put(key, dry.changed);
+        return dry.changed;
+    }
+
+    // ------------------------------------------------------------------ the transform
+
+    /** Where a transform runs: the class and self of a method (null for a function), and whether it only looks. */
+    private static final class Context {
+        final ScriptClass cls;
+        final String self;
+        final boolean dry;
+        final String where;
+        final List<String> tensorParams = new ArrayList<>();
+        boolean changed;
+        /** Blocks (if, for, while) around the statement being transformed. */
+        int nesting;
+
+        Context(ScriptClass cls, String self, boolean dry, String where) {
+            this.cls = cls;
+            this.self = self;
+            this.dry = dry;
+            this.where = where;
+        }
+    }
+
+    /** What a local name holds: a submodule (its path below the class) or a module-level function. */
+    private record Binding(String module, String function) {
+    }
+
+    private List<Stmt> statements(List<Stmt> body, Context ctx, Map<String, Binding> env, boolean tapReturns) {
+        List<Stmt> out = new ArrayList<>();
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Assign a) {
+                Expr value = expr(a.value(), ctx, env);
+                Binding b = binding(a.value(), ctx, env);
+                for (Expr t : a.targets()) {
+                    unbind(t, env);
+                }
+                if (a.targets().size() == 1 && a.targets().get(0) instanceof Expr.Name n && b != null) {
+                    env.put(n.id(), b);
+                }
+                out.add(new Stmt.Assign(a.targets(), value));
+            } else if (s instanceof Stmt.AnnAssign a) {
+                Expr value = a.value() == null ? null : expr(a.value(), ctx, env);
+                unbind(a.target(), env);
+                out.add(new Stmt.AnnAssign(a.target(), a.annotation(), value, a.spaced()));
+            } else if (s instanceof Stmt.AugAssign a) {
+                Expr value = expr(a.value(), ctx, env);
+                unbind(a.target(), env);
+                out.add(new Stmt.AugAssign(a.target(), a.op(), value));
+            } else if (s instanceof Stmt.ExprStmt e) {
+                out.add(new Stmt.ExprStmt(expr(e.value(), ctx, env)));
+            } else if (s instanceof Stmt.Return r) {
+                Expr value = r.value() == null ? null : expr(r.value(), ctx, env);
+                if (tapReturns && value != null) {
+                    out.addAll(protocol.returnTap(Printer.expression(value), ctx.tensorParams));
+                } else {
+                    out.add(new Stmt.Return(value));
+                }
+            } else if (s instanceof Stmt.If i) {
+                Expr test = expr(i.test(), ctx, env);
+                Map<String, Binding> a = new HashMap<>(env);
+                Map<String, Binding> b = new HashMap<>(env);
+                ctx.nesting++;
+                List<Stmt> body1 = statements(i.body(), ctx, a, tapReturns);
+                List<Stmt> body2 = statements(i.orElse(), ctx, b, tapReturns);
+                ctx.nesting--;
+                env.clear();
+                a.forEach((k, v) -> {
+                    if (v.equals(b.get(k))) {
+                        env.put(k, v);
+                    }
+                });
+                out.add(new Stmt.If(test, body1, body2, i.elif()));
+            } else if (s instanceof Stmt.For f) {
+                Expr iter = expr(f.iter(), ctx, env);
+                Map<String, Binding> inner = new HashMap<>(env);
+                unbind(f.target(), inner);
+                ctx.nesting++;
+                List<Stmt> loop = statements(f.body(), ctx, inner, tapReturns);
+                ctx.nesting--;
+                env.keySet().removeIf(k -> !Objects.equals(env.get(k), inner.get(k)));
+                out.add(new Stmt.For(f.target(), iter, loop));
+            } else if (s instanceof Stmt.While w) {
+                Expr test = expr(w.test(), ctx, env);
+                Map<String, Binding> inner = new HashMap<>(env);
+                ctx.nesting++;
+                List<Stmt> loop = statements(w.body(), ctx, inner, tapReturns);
+                ctx.nesting--;
+                env.keySet().removeIf(k -> !Objects.equals(env.get(k), inner.get(k)));
+                out.add(new Stmt.While(test, loop));
+            } else if (s instanceof Stmt.With w) {
+                List<Stmt.WithItem> items = new ArrayList<>();
+                for (Stmt.WithItem it : w.items()) {
+                    items.add(new Stmt.WithItem(expr(it.context(), ctx, env), it.var()));
+                }
+                out.add(new Stmt.With(items, statements(w.body(), ctx, env, tapReturns)));
+            } else if (s instanceof Stmt.Raise r) {
+                out.add(new Stmt.Raise(r.value() == null ? null : expr(r.value(), ctx, env)));
+            } else if (s instanceof Stmt.Assert a) {
+                out.add(new Stmt.Assert(expr(a.test(), ctx, env), a.message() == null ? null
+                        : expr(a.message(), ctx, env)));
             } else {
-                aliases.remove(local);
-            }
-        } else {
-            Matcher r = ALIAS_RELU.matcher(stmt);
-            if (r.matches()) {
-                reluAliases.add(r.group(1));
+                out.add(s); // pass, break, continue, del, import
             }
         }
+        return out;
+    }
+
+    private static void unbind(Expr target, Map<String, Binding> env) {
+        if (target instanceof Expr.Name n) {
+            env.remove(n.id());
+        } else if (target instanceof Expr.Tuple t) {
+            t.elements().forEach(e -> unbind(e, env));
+        } else if (target instanceof Expr.Paren p) {
+            unbind(p.inner(), env);
+        }
+    }
+
+    /** What an assigned value is, when it is a submodule or a module-level function. */
+    private Binding binding(Expr value, Context ctx, Map<String, Binding> env) {
+        String path = modulePath(value, ctx, env);
+        if (path != null && !path.isEmpty()) {
+            return new Binding(path, null);
+        }
+        String dotted = dottedName(value);
+        if (dotted != null && (code.functions().containsKey(dotted) || FUNCTIONAL_RELU.contains(dotted))) {
+            return new Binding(null, dotted);
+        }
+        if (value instanceof Expr.Name n && env.containsKey(n.id())) {
+            return env.get(n.id());
+        }
+        return null;
+    }
+
+    private static String dottedName(Expr e) {
+        if (e instanceof Expr.Paren p) {
+            return dottedName(p.inner());
+        }
+        if (e instanceof Expr.Name n) {
+            return n.id();
+        }
+        if (e instanceof Expr.Attribute a) {
+            String left = dottedName(a.value());
+            return left == null ? null : left + "." + a.attr();
+        }
+        return null;
     }
 
     /**
-     * The dotted path below {@code cls} of {@code owner.attr} when {@code owner} is self or a local alias of a
-     * submodule (e.g. {@code blocks = self.blocks; _0 = getattr(blocks, "0")} for an nn.ModuleList, or
-     * {@code stem = stages.stem} for an nn.ModuleDict) and the result is a submodule; else null.
+     * The path below the current class of the submodule an expression denotes ({@code ""} for self), or null:
+     * self, a local alias, {@code x.attr} and {@code getattr(x, "attr")} chains, in parentheses or not.
      */
-    private String submodulePath(ScriptClass cls, String self, String owner, String attr, Map<String, String> aliases) {
-        String prefix;
-        if (owner.equals(self)) {
-            prefix = "";
-        } else if (aliases.containsKey(owner)) {
-            prefix = aliases.get(owner) + ".";
-        } else {
+    private String modulePath(Expr e, Context ctx, Map<String, Binding> env) {
+        if (ctx.cls == null) {
             return null;
         }
-        return resolve(cls, prefix + attr) != null ? prefix + attr : null;
+        if (e instanceof Expr.Paren p) {
+            return modulePath(p.inner(), ctx, env);
+        }
+        if (e instanceof Expr.Name n) {
+            if (n.id().equals(ctx.self)) {
+                return "";
+            }
+            Binding b = env.get(n.id());
+            return b == null ? null : b.module();
+        }
+        String base = null;
+        String attr = null;
+        if (e instanceof Expr.Attribute a) {
+            base = modulePath(a.value(), ctx, env);
+            attr = a.attr();
+        } else if (e instanceof Expr.Call c && "getattr".equals(dottedName(c.func())) && c.args().size() == 2
+                && c.positional(1) instanceof Expr.Constant k && k.text().startsWith("\"")) {
+            base = modulePath(c.positional(0), ctx, env);
+            attr = ScriptClass.unquote(k.text());
+        }
+        if (base == null) {
+            return null;
+        }
+        String path = base.isEmpty() ? attr : base + "." + attr;
+        return resolve(ctx.cls, path) != null ? path : null;
     }
 
     /** The class of the submodule at a dotted path below {@code cls}, or null. */
@@ -243,170 +576,244 @@ final class TapRewriter {
         return off;
     }
 
-    // (recv).method(   where recv = local | self.attr | getattr(self, "attr")
-    private static final Pattern CALL = Pattern.compile(
-            "\\((?:(\\w+)|(\\w+)\\.(\\w+)|getattr\\((\\w+), \"([^\"]+)\"\\))\\)\\.(\\w+)\\(");
-    private static final Pattern RELU_CALL = Pattern.compile(
-            "(?:__torch__\\.)?torch\\.(?:nn\\.functional\\.)?relu_?\\(");
-    private static final Pattern NAME_CALL = Pattern.compile("(\\w+)\\(");
-
-    /** Rewrites the calls in one statement (recursively inside their arguments). */
-    String transform(ScriptClass cls, String self, String s, Map<String, String> aliases, Set<String> reluAliases) {
-        StringBuilder out = new StringBuilder();
-        int i = 0;
-        while (i < s.length()) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\'') {
-                int end = SourceText.endOfString(s, i);
-                out.append(s, i, end);
-                i = end;
-                continue;
-            }
-            boolean boundary = i == 0 || !(Character.isLetterOrDigit(s.charAt(i - 1)) || s.charAt(i - 1) == '_'
-                    || s.charAt(i - 1) == '.');
-            if (c == '(') {
-                Matcher cm = CALL.matcher(s).region(i, s.length());
-                if (cm.lookingAt()) {
-                    String replaced = rewriteCall(cls, self, s, cm, aliases, reluAliases);
-                    if (replaced != null) {
-                        out.append(replaced);
-                        i = SourceText.matchingParen(s, cm.end() - 1) + 1;
-                        continue;
-                    }
-                }
-            }
-            if (boundary) {
-                Matcher rm = RELU_CALL.matcher(s).region(i, s.length());
-                Matcher nm = NAME_CALL.matcher(s).region(i, s.length());
-                boolean relu = rm.lookingAt();
-                int open = relu ? rm.end() - 1 : -1;
-                if (!relu && nm.lookingAt() && reluAliases.contains(nm.group(1))) {
-                    relu = true;
-                    open = nm.end() - 1;
-                }
-                if (relu) {
-                    reluSites++;
-                    int close = SourceText.matchingParen(s, open);
-                    List<String> args = SourceText.splitTopLevel(s.substring(open + 1, close));
-                    String z = transform(cls, self, args.get(0).trim(), aliases, reluAliases);
-                    addReluHelper(cls);
-                    out.append("(").append(self).append(").ej_relu_site(ej_taps, ej_relu, ").append(z).append(")");
-                    i = close + 1;
-                    continue;
-                }
-            }
-            out.append(c);
-            i++;
+    private List<Expr.Arg> args(List<Expr.Arg> args, Context ctx, Map<String, Binding> env) {
+        List<Expr.Arg> out = new ArrayList<>();
+        for (Expr.Arg a : args) {
+            out.add(new Expr.Arg(a.keyword(), a.star(), expr(a.value(), ctx, env)));
         }
-        return out.toString();
+        return out;
     }
 
-    private String rewriteCall(ScriptClass cls, String self, String s, Matcher cm, Map<String, String> aliases,
-                              Set<String> reluAliases) {
-        String method = cm.group(6);
-        String receiverText = s.substring(cm.start(), cm.start(6) - 1);
-        String child = null;
-        boolean selfCall = false;
-        if (cm.group(1) != null) {
-            if (cm.group(1).equals(self)) {
-                selfCall = true;
-            } else {
-                child = aliases.get(cm.group(1));
-            }
-        } else if (cm.group(2) != null) {
-            child = submodulePath(cls, self, cm.group(2), cm.group(3), aliases);
-        } else if (cm.group(4) != null) {
-            child = submodulePath(cls, self, cm.group(4), cm.group(5), aliases);
+    private static List<Expr.Arg> prepend(String protocolArgs, List<Expr.Arg> args) {
+        List<Expr.Arg> out = new ArrayList<>();
+        for (String a : protocolArgs.split(", ")) {
+            out.add(Expr.Arg.of(Parser.parseExpression(a)));
         }
-        if (child == null && !selfCall) {
-            return null;
-        }
-        int open = cm.end() - 1;
-        int close = SourceText.matchingParen(s, open);
-        if (close < 0) {
-            throw unsupported("an unbalanced call in " + cls.simpleName + ": " + s);
-        }
-        String args = transform(cls, self, s.substring(open + 1, close), aliases, reluAliases).trim();
-        if (args.endsWith(",")) {
-            args = args.substring(0, args.length() - 1).trim();
-        }
-        String id;
-        ScriptClass target;
-        if (selfCall) {
-            if (!cls.methods.containsKey(method) || !needsCopy(cls, method)) {
-                return null;
-            }
-            target = cls;
-            id = "ej_id";
-        } else {
-            target = resolve(cls, child);
-            id = "ej_id + " + offset(cls, child);
-        }
-        schedule(target, method, !selfCall);
-        return receiverText + "." + copyName(method, !selfCall) + "(ej_taps, ej_sel, " + id + ", ej_relu"
-                + (args.isEmpty() ? "" : ", " + args) + ")";
+        out.addAll(args);
+        return out;
     }
 
-    private static final Pattern FREE_FUNCTION_REF = Pattern.compile("__torch__(?:\\.\\w+)+");
-    private static final Pattern FREE_DEF = Pattern.compile("^def (\\w+)\\(");
-    private static final Pattern RELU_REF =
-            Pattern.compile("(?:__torch__\\.)?torch\\.(?:nn\\.functional\\.)?relu_?\\b");
-    private static final Set<String> RELU_FUNCTIONS = Set.of("__torch__.torch.nn.functional.relu",
-            "__torch__.torch.nn.functional.relu_");
+    private Expr helper(String name) {
+        usedHelpers.add(name);
+        return ofDotted(helperModule + "." + protocol.name(name));
+    }
 
-    /** Collects the module-level functions of the archive's code (the rewriter does not copy them). */
-    private void readFreeFunctions(TorchScriptArchive archive) {
-        String prefix = archive.root() + "/code/";
-        for (Map.Entry<String, String> e : archive.codeFiles().entrySet()) {
-            String module = e.getKey().substring(prefix.length(), e.getKey().length() - ".py".length())
-                    .replace('/', '.');
-            String name = null;
-            StringBuilder body = new StringBuilder();
-            for (String line : (e.getValue() + "\n<end>").split("\n", -1)) {
-                if (line.isEmpty() || line.startsWith(" ")) {
-                    if (name != null) {
-                        body.append(line).append('\n');
+    private static Expr ofDotted(String dotted) {
+        String[] parts = dotted.split("\\.");
+        Expr e = new Expr.Name(parts[0]);
+        for (int i = 1; i < parts.length; i++) {
+            e = new Expr.Attribute(e, parts[i]);
+        }
+        return e;
+    }
+
+    private Expr expr(Expr e, Context ctx, Map<String, Binding> env) {
+        if (e instanceof Expr.Call c) {
+            return call(c, ctx, env);
+        }
+        if (e instanceof Expr.Attribute a) {
+            return new Expr.Attribute(expr(a.value(), ctx, env), a.attr());
+        }
+        if (e instanceof Expr.Subscript s) {
+            return new Expr.Subscript(expr(s.value(), ctx, env), expr(s.index(), ctx, env));
+        }
+        if (e instanceof Expr.Slice s) {
+            return new Expr.Slice(s.lower() == null ? null : expr(s.lower(), ctx, env),
+                    s.upper() == null ? null : expr(s.upper(), ctx, env),
+                    s.step() == null ? null : expr(s.step(), ctx, env), s.stepColon());
+        }
+        if (e instanceof Expr.Tuple t) {
+            return new Expr.Tuple(exprs(t.elements(), ctx, env), t.parenthesized(), t.trailing());
+        }
+        if (e instanceof Expr.ListExpr l) {
+            return new Expr.ListExpr(exprs(l.elements(), ctx, env), l.trailing());
+        }
+        if (e instanceof Expr.DictExpr d) {
+            return new Expr.DictExpr(exprs(d.keys(), ctx, env), exprs(d.values(), ctx, env), d.trailing());
+        }
+        if (e instanceof Expr.Unary u) {
+            return new Expr.Unary(u.op(), expr(u.operand(), ctx, env));
+        }
+        if (e instanceof Expr.Binary b) {
+            return new Expr.Binary(b.op(), expr(b.left(), ctx, env), expr(b.right(), ctx, env));
+        }
+        if (e instanceof Expr.IfExp i) {
+            return new Expr.IfExp(expr(i.body(), ctx, env), expr(i.test(), ctx, env), expr(i.orElse(), ctx, env));
+        }
+        if (e instanceof Expr.Paren p) {
+            return new Expr.Paren(expr(p.inner(), ctx, env));
+        }
+        if (e instanceof Expr.Starred s) {
+            return new Expr.Starred(expr(s.value(), ctx, env));
+        }
+        return e; // names and constants
+    }
+
+    private List<Expr> exprs(List<Expr> es, Context ctx, Map<String, Binding> env) {
+        List<Expr> out = new ArrayList<>();
+        for (Expr x : es) {
+            out.add(expr(x, ctx, env));
+        }
+        return out;
+    }
+
+    private Expr call(Expr.Call c, Context ctx, Map<String, Binding> env) {
+        // a method called on a submodule, on self, or on a tensor (x.relu_())
+        if (c.func() instanceof Expr.Attribute fa) {
+            String path = modulePath(fa.value(), ctx, env);
+            String method = fa.attr();
+            if (path != null) {
+                ScriptClass target = path.isEmpty() ? ctx.cls : resolve(ctx.cls, path);
+                if (target == null || !target.methods.containsKey(method)) {
+                    return new Expr.Call(c.func(), args(c.args(), ctx, env), c.trailing());
+                }
+                if (path.isEmpty()) {
+                    if (!methodNeedsCopy(ctx.cls, method)) {
+                        return new Expr.Call(c.func(), args(c.args(), ctx, env), c.trailing());
                     }
-                    continue;
+                    ctx.changed = true;
+                    if (!ctx.dry) {
+                        scheduleMethod(ctx.cls, method, false);
+                    }
+                    return new Expr.Call(new Expr.Attribute(fa.value(), copyName(protocol, method, false)),
+                            prepend(protocol.methodArgs(protocol.name("id")), args(c.args(), ctx, env)), "");
                 }
-                if (name != null) {
-                    freeFunctions.put(module + "." + name, body.toString());
-                    name = null;
+                // a module's output is what its forward returns (forward1, ... for traced modules called again,
+                // forward__0, ... for overloaded scripted forwards); other methods called on it are followed
+                // without a cut at their returns
+                boolean tapped = ScriptClass.isForward(method);
+                ctx.changed = true;
+                if (!ctx.dry) {
+                    scheduleMethod(target, method, tapped);
                 }
-                Matcher d = FREE_DEF.matcher(line);
-                if (d.find()) {
-                    name = d.group(1);
-                    body.setLength(0);
-                }
+                String id = protocol.name("id") + " + " + offset(ctx.cls, path);
+                return new Expr.Call(new Expr.Attribute(fa.value(), copyName(protocol, method, tapped)),
+                        prepend(protocol.methodArgs(id), args(c.args(), ctx, env)), "");
+            }
+            if ((method.equals("relu") || method.equals("relu_")) && c.args().isEmpty()) {
+                return relu(expr(fa.value(), ctx, env), method.equals("relu_") ? "relu_" : "relu", null, ctx);
+            }
+            if (method.equals("softmax")) {
+                return attention(new Expr.Call(new Expr.Attribute(expr(fa.value(), ctx, env), method),
+                        args(c.args(), ctx, env), c.trailing()), ctx);
             }
         }
+        String name = dottedName(c.func());
+        Binding bound = c.func() instanceof Expr.Name n ? env.get(n.id()) : null;
+        String function = bound != null && bound.function() != null ? bound.function() : name;
+        if (function != null) {
+            if (function.equals("torch.relu") || function.equals("torch.relu_")) {
+                return relu(expr(c.positional(0), ctx, env), function.substring("torch.".length()), null, ctx);
+            }
+            if (function.equals("torch.nn.functional.relu_")) {
+                return relu(expr(c.positional(0), ctx, env), "relu_", null, ctx);
+            }
+            if (SOFTMAX.contains(function)) {
+                return attention(new Expr.Call(c.func(), args(c.args(), ctx, env), c.trailing()), ctx);
+            }
+            if (function.equals(FAST_ATTENTION)) {
+                return fastAttention(c, ctx, env);
+            }
+            String last = function.substring(function.lastIndexOf('.') + 1);
+            if (OTHER_ACTIVATIONS.contains(last) && (function.startsWith("torch.")
+                    || function.startsWith("__torch__.torch.nn.functional."))) {
+                otherActivations.add(last.replace("_", "") + " in " + where(ctx));
+            }
+            ScriptCode.Function f = code.functions().get(function);
+            if (f != null && functionNeedsCopy(f)) {
+                ctx.changed = true;
+                if (!ctx.dry) {
+                    scheduleFunction(f);
+                }
+                return new Expr.Call(ofDotted(f.module() + "." + protocol.name("f_" + f.definition().name())),
+                        prepend(protocol.functionArgs(), args(c.args(), ctx, env)), "");
+            }
+            if (f == null && FUNCTIONAL_RELU.contains(function)) {
+                Expr inplace = c.keyword("inplace") != null ? c.keyword("inplace") : c.positional(1);
+                return relu(expr(c.positional(0), ctx, env), "relu", inplace, ctx);
+            }
+        }
+        return new Expr.Call(expr(c.func(), ctx, env), args(c.args(), ctx, env), c.trailing());
+    }
+
+    private static String where(Context ctx) {
+        String w = ctx.where;
+        int dot = w.indexOf('.');
+        return w.startsWith("function ") || dot < 0 ? w : w.substring(0, dot);
+    }
+
+    /** A ReLU call site; {@code inplace} null for the fixed forms, else the functional form's argument. */
+    private Expr relu(Expr z, String form, Expr inplace, Context ctx) {
+        ctx.changed = true;
+        if (!ctx.dry) {
+            reluSites++;
+        }
+        List<Expr.Arg> a = new ArrayList<>(prepend(protocol.name("taps") + ", " + protocol.name("mode"), List.of()));
+        a.add(Expr.Arg.of(z));
+        if (inplace == null) {
+            return new Expr.Call(helper(form), a, "");
+        }
+        String literal = Printer.expression(inplace);
+        if (literal.equals("True") || literal.equals("False")) {
+            return new Expr.Call(helper(literal.equals("True") ? "relu_" : "relu"), a, "");
+        }
+        if (!ctx.dry) {
+            constructs.add("functional relu with a run-time inplace argument in " + where(ctx));
+        }
+        a.add(Expr.Arg.of(inplace));
+        return new Expr.Call(helper("relu_dyn"), a, "");
+    }
+
+    private Expr attention(Expr.Call softmax, Context ctx) {
+        ctx.changed = true;
+        if (!ctx.dry) {
+            attentionSites++;
+        }
+        List<Expr.Arg> a = new ArrayList<>(prepend(protocol.name("taps") + ", " + protocol.name("attn"), List.of()));
+        a.add(Expr.Arg.of(softmax));
+        return new Expr.Call(helper("attention"), a, "");
     }
 
     /**
-     * Whether a module-level function calls a ReLU, directly or through other functions. Such a ReLU is not
-     * rewritten (functions get no tap list), so ReLU rules cannot be applied to it.
+     * {@code torch._native_multi_head_attention(q, k, v, embed_dim, heads, qkv_w, qkv_b, proj_w, proj_b, mask,
+     * need_weights, average_weights, mask_type)} (recorded when a model is traced under no_grad): the same
+     * computation in differentiable operations (attention mask or key padding mask included).
      */
-    private boolean callsRelu(String function, Set<String> seen) {
-        String body = freeFunctions.get(function);
-        if (body == null || RELU_FUNCTIONS.contains(function) || !seen.add(function)) {
-            return false;
-        }
-        if (RELU_REF.matcher(body).find()) {
-            return true;
-        }
-        Matcher m = FREE_FUNCTION_REF.matcher(body);
-        while (m.find()) {
-            if (callsRelu(m.group(), seen)) {
-                return true;
+    private Expr fastAttention(Expr.Call c, Context ctx, Map<String, Binding> env) {
+        List<Expr> pos = new ArrayList<>();
+        for (Expr.Arg a : c.args()) {
+            if (a.keyword() != null || !a.star().isEmpty()) {
+                throw unsupported("the attention fast path in " + where(ctx) + " is called with keyword arguments");
             }
+            pos.add(a.value());
         }
-        return false;
+        if (pos.size() < 9) {
+            throw unsupported("the attention fast path in " + where(ctx) + " has " + pos.size() + " arguments");
+        }
+        ctx.changed = true;
+        if (!ctx.dry && ctx.nesting == 0) {
+            // unconditional (traced under no_grad): the model's own forward has no derivative; a scripted
+            // MultiheadAttention takes the fast path only when no gradient is needed
+            unconditionalFastAttention++;
+        }
+        if (!ctx.dry) {
+            fastAttentionSites++;
+            constructs.add("attention fast path (aten::_native_multi_head_attention) in " + where(ctx)
+                    + ", replaced by differentiable operations");
+        }
+        List<Expr.Arg> a = new ArrayList<>(prepend(protocol.name("taps") + ", " + protocol.name("attn"), List.of()));
+        for (int i = 0; i < 9; i++) {
+            a.add(Expr.Arg.of(expr(pos.get(i), ctx, env)));
+        }
+        // mask, need_weights, average_attn_weights, mask_type (defaults None, True, True, None)
+        a.add(Expr.Arg.of(pos.size() > 9 ? expr(pos.get(9), ctx, env) : new Expr.Name("None")));
+        a.add(Expr.Arg.of(pos.size() > 10 ? expr(pos.get(10), ctx, env) : new Expr.Name("True")));
+        a.add(Expr.Arg.of(pos.size() > 11 ? expr(pos.get(11), ctx, env) : new Expr.Name("True")));
+        a.add(Expr.Arg.of(pos.size() > 12 ? expr(pos.get(12), ctx, env) : new Expr.Name("None")));
+        return new Expr.Call(helper("mha"), a, "");
     }
 
-    /** ReLU calls on the forward's call paths that the rewriter cannot reach, e.g. {@code relu in function f}. */
-    Set<String> unreachedRelus() {
-        return unreachedRelus;
-    }
+    // ------------------------------------------------------------------ checks and output
 
     /**
      * Refuses models that hold or pass a submodule through a {@code torch.jit.interface} type: the code names only
@@ -415,7 +822,7 @@ final class TapRewriter {
     private void refuseModuleInterfaces() {
         Set<String> seen = new HashSet<>();
         for (ModuleTree.Node n : tree.nodes()) {
-            ScriptClass cls = classes.get(n.typeName());
+            ScriptClass cls = tree.classes().get(n.typeName());
             if (cls == null || !seen.add(cls.qualifiedName)) {
                 continue;
             }
@@ -427,13 +834,13 @@ final class TapRewriter {
                             + "which hides the module's layers");
                 }
             }
-            for (ScriptClass.Method m : cls.methods.values()) {
-                for (String p : SourceText.splitTopLevel(m.params())) {
-                    String iface = moduleInterfaceIn(p.contains(":") ? p.substring(p.indexOf(':') + 1) : "");
+            for (Stmt.FunctionDef m : cls.methods.values()) {
+                for (Stmt.Param p : m.params()) {
+                    String iface = p.annotation() == null ? null : moduleInterfaceIn(Printer.expression(p.annotation()));
                     if (iface != null) {
                         throw unsupported("the method " + cls.simpleName + "." + m.name() + " takes a submodule as "
-                                + "an argument (" + p.trim().replaceAll("__torch__\\.(?:\\w+\\.)*", "")
-                                + ", a torch.jit.interface type), which hides which layers it calls");
+                                + "an argument (" + p.name() + ": " + iface + ", a torch.jit.interface type), which "
+                                + "hides which layers it calls");
                     }
                 }
             }
@@ -442,9 +849,9 @@ final class TapRewriter {
 
     /** The simple name of a module interface named in a type, or null. */
     private String moduleInterfaceIn(String type) {
-        Matcher m = FREE_FUNCTION_REF.matcher(type);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("__torch__(?:\\.\\w+)+").matcher(type);
         while (m.find()) {
-            ScriptClass c = classes.get(m.group());
+            ScriptClass c = tree.classes().get(m.group());
             if (c != null && "ModuleInterface".equals(c.base)) {
                 return c.simpleName;
             }
@@ -452,96 +859,54 @@ final class TapRewriter {
         return null;
     }
 
-    /** Number of ReLU call sites rewritten (calls in a method used several times count once). */
-    int reluSites() {
-        return reluSites;
-    }
-
-    /** Non-ReLU activations met on the forward's call paths, e.g. {@code gelu in Block}. */
-    Set<String> otherActivations() {
-        return otherActivations;
-    }
-
-    /** Whether a helper method (called on self) calls submodules or ReLUs, directly or through other helpers. */
-    private boolean needsCopy(ScriptClass cls, String method) {
-        String key = cls.qualifiedName + "#" + method;
-        Boolean memo = needsCopyMemo.get(key);
-        if (memo != null) {
-            return memo;
+    /**
+     * The changed code files: each one printed from its syntax tree with the generated methods at the end of their
+     * classes and the generated functions at the end of the file. A file the printer would not give back unchanged
+     * is refused rather than written.
+     */
+    private Map<String, String> write() {
+        Set<String> changed = new java.util.LinkedHashSet<>(fileAdditions.keySet());
+        for (String cls : classAdditions.keySet()) {
+            changed.add(tree.classes().get(cls).file);
         }
-        needsCopyMemo.put(key, false); // recursion guard
-        boolean needs = false;
-        ScriptClass.Method m = cls.methods.get(method);
-        for (String line : m.body()) {
-            String stmt = line.trim();
-            Matcher a = ALIAS_ATTR.matcher(stmt);
-            Matcher g = ALIAS_GETATTR.matcher(stmt);
-            if ((a.matches() && tree.submodules(cls).containsKey(a.group(3)))
-                    || (g.matches() && tree.submodules(cls).containsKey(g.group(3)))) {
-                needs = true;
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String file : changed) {
+            List<Stmt> statements = code.file(file);
+            if (!Printer.file(statements).equals(code.text(file))) {
+                throw unsupported("the code file " + file.substring(file.indexOf("/code/") + 6) + " is written in a "
+                        + "form the code printer does not reproduce exactly");
             }
-            if (ALIAS_RELU.matcher(stmt).matches() || RELU_CALL.matcher(stmt).find()) {
-                needs = true;
-            }
-            Matcher fn = FREE_FUNCTION_REF.matcher(stmt);
-            while (fn.find()) {
-                if (callsRelu(fn.group(), new HashSet<>())) {
-                    needs = true; // copied so that generate() records the ReLU it cannot reach
+            String module = null;
+            List<Stmt> rewritten = new ArrayList<>();
+            for (Stmt s : statements) {
+                if (s instanceof Stmt.ClassDef c) {
+                    ScriptClass sc = findClass(file, c.name());
+                    List<Stmt> extra = sc == null ? null : classAdditions.get(sc.qualifiedName);
+                    if (extra != null) {
+                        List<Stmt> body = new ArrayList<>(c.body());
+                        body.addAll(extra);
+                        rewritten.add(new Stmt.ClassDef(c.name(), c.bases(), body));
+                        continue;
+                    }
                 }
+                rewritten.add(s);
             }
-            Matcher cm = CALL.matcher(stmt);
-            while (cm.find()) {
-                if (m.selfName().equals(cm.group(1)) && cls.methods.containsKey(cm.group(6))
-                        && needsCopy(cls, cm.group(6))) {
-                    needs = true;
-                }
-            }
+            rewritten.addAll(fileAdditions.getOrDefault(file, List.of()));
+            out.put(file, Printer.file(rewritten));
         }
-        needsCopyMemo.put(key, needs);
-        return needs;
+        return out;
     }
 
-    private void addReluHelper(ScriptClass cls) {
-        if (!reluHelperAdded.add(cls.qualifiedName)) {
-            return;
+    private ScriptClass findClass(String file, String simpleName) {
+        for (ScriptClass c : tree.classes().values()) {
+            if (c.file.equals(file) && c.simpleName.equals(simpleName)) {
+                return c;
+            }
         }
-        List<String> h = added.computeIfAbsent(cls.qualifiedName, k -> new ArrayList<>());
-        h.add("  def ej_relu_site(self: " + cls.qualifiedName + ",");
-        h.add("    ej_taps: List[Tensor], ej_mode: int, ej_z: Tensor) -> Tensor:");
-        h.add("    if ej_mode == 1:");
-        h.add("      ej_taps.append(ej_z)");
-        h.add("      ej_t = torch.relu(ej_z).detach().requires_grad_()");
-        h.add("      ej_taps.append(ej_t)");
-        h.add("      ej_r = torch.clone(ej_t)");
-        h.add("    else:");
-        h.add("      ej_r = torch.relu(ej_z)");
-        h.add("    return ej_r");
+        return null;
     }
 
-    /** Inserts the generated methods at the end of their classes. */
-    private Map<String, String> insert(TorchScriptArchive archive) {
-        Map<String, String> code = archive.codeFiles();
-        Map<String, String> replaced = new LinkedHashMap<>();
-        for (Map.Entry<String, List<String>> e : added.entrySet()) {
-            ScriptClass cls = classes.get(e.getKey());
-            String text = replaced.getOrDefault(cls.file, code.get(cls.file));
-            List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
-            int start = lines.indexOf(lines.stream().filter(l -> l.startsWith("class " + cls.simpleName + "("))
-                    .findFirst().orElseThrow());
-            int end = start + 1;
-            while (end < lines.size() && (lines.get(end).isEmpty() || lines.get(end).startsWith(" "))) {
-                end++;
-            }
-            while (end > start + 1 && lines.get(end - 1).isEmpty()) {
-                end--;
-            }
-            lines.addAll(end, e.getValue());
-            replaced.put(cls.file, String.join("\n", lines));
-        }
-        return replaced;
-    }
-
-    private static ModelException unsupported(String construct) {
+    static ModelException unsupported(String construct) {
         return new ModelException("ExplainJ cannot prepare this model for layer methods: " + construct
                 + ". Saliency still works; for layer methods export a model with a plain forward, or "
                 + "a prepared model (see the README).");

@@ -37,8 +37,11 @@ public final class TorchScriptModel implements AutoCloseable {
     private java.util.Set<String> methodNames;
     private List<String> labels;
     private final Map<String, LayerCatalogue> catalogues = new java.util.HashMap<>();
+    private final CopyCheck check;
+    private List<String> dictKeys;
 
-    TorchScriptModel(Path source, String sha256, ModuleTree tree, Model djlModel, RewriteInfo rewrite) {
+    TorchScriptModel(Path source, String sha256, ModuleTree tree, Model djlModel, RewriteInfo rewrite,
+                     CopyCheck.Store checks) {
         this.source = source;
         this.sha256 = sha256;
         this.tree = tree;
@@ -52,6 +55,7 @@ public final class TorchScriptModel implements AutoCloseable {
         // does not turn into module.train() because its flag already says "training". So BatchNorm keeps its
         // running statistics. Never call the block with training=false: DJL would flip the mode.
         JniUtils.enableInferenceMode(block);
+        this.check = new CopyCheck(this, checks);
     }
 
     /** The user's model file (never modified). */
@@ -66,6 +70,26 @@ public final class TorchScriptModel implements AutoCloseable {
     /** The module tree read from the archive's code. */
     public ModuleTree tree() {
         return tree;
+    }
+
+    /** The check that the prepared copy computes what the model computes. */
+    CopyCheck check() {
+        return check;
+    }
+
+    /**
+     * Checks (once per input shape and layer; the result is kept with the prepared copy) that the prepared copy
+     * computes what the model does, for runs with ReLU stages or at {@code layer} (null: none). A copy that
+     * differs is refused with a message naming the check and what still works.
+     */
+    public void requireCheckedCopy(long[] inputShape, String layer) {
+        requirePrepared();
+        check.require(inputShape, layerId(layer));
+    }
+
+    /** Whether the prepared copy was already checked for inputs of this shape (so no check runs first). */
+    public boolean copyChecked(long[] inputShape) {
+        return !prepared || check.checked(inputShape);
     }
 
     /** Whether layer taps and ReLU stages are available; see {@link #notPreparedReason()}. */
@@ -97,128 +121,200 @@ public final class TorchScriptModel implements AutoCloseable {
     }
 
     /**
-     * Runs the model with autograd on. Index the target out of the output inside a {@link GradScope} too. Returns {@code [output, taps...]} (see {@link TapRewriter}).
-     *
-     * @param layer     the module to tap, or null
-     * @param reluStages whether every ReLU call returns its input and a leaf output
+     * One run of the prepared copy: the explained output, which one it is (for the heatmap's Info; null when the
+     * model has one output), and the tap records ({@link TapProtocol}).
      */
-    public NDList run(NDArray input, String layer, boolean reluStages) {
-        boolean needsTaps = layer != null || reluStages;
-        if (needsTaps && !prepared) {
-            throw new LayerException("Layer methods are not available for " + source.getFileName() + ": "
-                    + rewrite.reason());
-        }
-        int id = -1;
-        if (layer != null) {
-            ModuleTree.Node node = tree.node(layer);
-            if (node == null) {
-                throw new LayerException(LayerNames.unknownLayerMessage(layer, tree));
-            }
-            ScriptClass cls = tree.classes().get(node.typeName());
-            ScriptClass.Method forward = cls == null ? null : cls.methods.get("forward");
-            if (cls != null && forward == null && !node.childNames().isEmpty()) {
-                throw new LayerException("The layer " + layer + " (" + node.type() + ") is a container that the "
-                        + "model never calls itself; choose one of its modules: " + layer + "." + String.join(", "
-                        + layer + ".", node.childNames()) + ".");
-            }
-            if (forward != null && !forward.returnType().isEmpty() && !"Tensor".equals(forward.returnType())) {
-                throw new LayerException("The layer " + layer + " (" + node.type() + ") returns "
-                        + forward.returnType() + ", not one tensor, so it cannot be explained. Choose a layer inside "
-                        + "it" + (node.childNames().isEmpty() ? "" : " (" + layer + "." + String.join(", " + layer
-                        + ".", node.childNames()) + ")") + " or one that uses its output.");
-            }
-            id = node.id();
-        }
-        return runSelecting(input, id, reluStages);
-    }
-
-    private NDList runSelecting(NDArray input, int id, boolean reluStages) {
-        NDManager manager = input.getManager();
-        try (GradScope grad = GradScope.open()) {
-            NDList in = new NDList(input);
-            if (prepared) {
-                NDArray ctl = manager.create(new long[] {id, reluStages ? 1 : 0});
-                NDArray marker = manager.create(0f);
-                marker.setName("module_method:" + TapRewriter.ENTRY);
-                in.add(ctl);
-                in.add(marker);
-            }
-            return scoresFirst(block.forward(new ParameterStore(manager, false), in, true));
-        } catch (ai.djl.engine.EngineException e) {
-            throw failed(input, e);
-        }
+    public record Tapped(NDArray output, String outputLabel, TapProtocol.Result taps) {
     }
 
     /**
-     * The model's plain forward without autograd (for batches of perturbed inputs). BatchNorm stays in eval mode:
-     * the call keeps DJL's training flag and only turns gradient recording off.
+     * Runs the prepared copy with autograd on, with the given layer cut and/or ReLU stages, after checking (once per
+     * input shape and layer) that the copy computes what the model computes ({@link CopyCheck}). Index the target
+     * out of the output inside a {@link GradScope} too.
+     *
+     * @param layer      the module to tap, or null
+     * @param reluStages whether every ReLU call returns its input and a leaf output
+     * @param attention  whether softmax outputs (attention probabilities) are recorded
+     * @param output     which output to explain ({@link ModelOutputs}); null for the default
      */
-    public NDArray forwardNoGrad(NDArray input) {
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
-            return scoresFirst(block.forward(new ParameterStore(input.getManager(), false), new NDList(input), true))
-                    .get(0);
+    public Tapped run(NDArray input, String layer, boolean reluStages, boolean attention, String output) {
+        requirePrepared();
+        int id = layerId(layer);
+        check.require(input.getShape().getShape(), id);
+        return runCopy(input, id, reluStages, attention, output);
+    }
+
+    /** {@link #run(NDArray, String, boolean, boolean, String)} with the default output and no attention taps. */
+    public Tapped run(NDArray input, String layer, boolean reluStages) {
+        return run(input, layer, reluStages, false, null);
+    }
+
+    private void requirePrepared() {
+        if (!prepared) {
+            throw new LayerException("Layer methods are not available for " + source.getFileName() + ": "
+                    + rewrite.reason());
+        }
+    }
+
+    /** The pre-order number of a layer (checked: it exists, is a called module, returns one tensor); -1 for null. */
+    int layerId(String layer) {
+        if (layer == null) {
+            return TapProtocol.NONE;
+        }
+        ModuleTree.Node node = tree.node(layer);
+        if (node == null) {
+            throw new LayerException(LayerNames.unknownLayerMessage(layer, tree));
+        }
+        ScriptClass cls = tree.classes().get(node.typeName());
+        org.explainj.model.script.Stmt.FunctionDef forward = cls == null ? null : cls.forward();
+        if (cls != null && forward == null && !node.childNames().isEmpty()) {
+            throw new LayerException("The layer " + layer + " (" + node.type() + ") is a container that the "
+                    + "model never calls itself; choose one of its modules: " + layer + "." + String.join(", "
+                    + layer + ".", node.childNames()) + ".");
+        }
+        String ret = forward == null ? "" : ScriptClass.returnType(forward);
+        if (!ret.isEmpty() && !"Tensor".equals(ret)) {
+            throw new LayerException("The layer " + layer + " (" + node.type() + ") returns "
+                    + ret + ", not one tensor, so it cannot be explained. Choose a layer inside "
+                    + "it" + (node.childNames().isEmpty() ? "" : " (" + layer + "." + String.join(", " + layer
+                    + ".", node.childNames()) + ")") + " or one that uses its output.");
+        }
+        return node.id();
+    }
+
+    /** Runs the prepared copy without the check. */
+    Tapped runCopy(NDArray input, int selection, boolean reluStages, boolean attention, String output) {
+        NDManager manager = input.getManager();
+        try (GradScope grad = GradScope.open()) {
+            NDArray ctl = TapProtocol.control(manager, selection, reluStages, attention);
+            NDArray marker = manager.create(0f);
+            marker.setName("module_method:" + rewrite.entry());
+            NDList result = block.forward(new ParameterStore(manager, false), new NDList(input, ctl, marker), true);
+            TapProtocol.Result r = TapProtocol.decode(result);
+            ModelOutputs.Named named = copyOutputs(input, r.outputs());
+            int chosen = ModelOutputs.select(named, output);
+            return new Tapped(r.outputs().get(chosen), ModelOutputs.label(named, chosen), r);
         } catch (ai.djl.engine.EngineException e) {
-            throw failed(input, e);
+            throw LibtorchErrors.failed(input, e);
+        }
+    }
+
+    /** The copy's outputs, named: a dict's keys sorted (as the copy returns them), else indexes. */
+    ModelOutputs.Named copyOutputs(NDArray input, List<NDArray> outputs) {
+        List<String> names = new ArrayList<>();
+        boolean dict = "dict".equals(rewrite.outputKind());
+        if (dict) {
+            synchronized (this) {
+                if (dictKeys == null) {
+                    try (NDManager m = input.getManager().newSubManager()) {
+                        dictKeys = own(m.zeros(input.getShape()), false).names();
+                    }
+                }
+            }
+            names.addAll(dictKeys);
+        } else if ("namedtuple".equals(rewrite.outputKind())) {
+            names.addAll(rewrite.outputNames());
+        } else {
+            for (int i = 0; i < outputs.size(); i++) {
+                names.add(Integer.toString(i));
+            }
+        }
+        return new ModelOutputs.Named(outputs, names, dict);
+    }
+
+    /**
+     * The outputs of the model's own forward, named, with autograd or without. A forward whose result DJL cannot
+     * read (a named tuple with None fields, e.g. torchvision's GoogLeNet scripted) runs through the prepared copy's
+     * plain method, which calls the unchanged forward and returns its tensors as a list.
+     */
+    ModelOutputs.Named own(NDArray input, boolean withGrad) {
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(withGrad);
+        try {
+            if (!ownUnreadable) {
+                try {
+                    return named(block.forward(new ParameterStore(input.getManager(), false), new NDList(input),
+                            true));
+                } catch (UnsupportedOperationException e) {
+                    if (!prepared || rewrite.plainMethod() == null) {
+                        throw new ModelException("The model's forward returns a value that DJL cannot read ("
+                                + e.getMessage() + "), such as a named tuple with None entries (torchvision's "
+                                + "GoogLeNet and Inception scripted). Export it traced, or wrap it so that forward "
+                                + "returns the scores as one tensor.", e);
+                    }
+                    ownUnreadable = true;
+                }
+            }
+            NDArray marker = input.getManager().create(0f);
+            marker.setName("module_method:" + rewrite.plainMethod());
+            NDList list = block.forward(new ParameterStore(input.getManager(), false), new NDList(input, marker),
+                    true);
+            List<NDArray> arrays = new ArrayList<>(list.subList(1, list.size()));
+            return new ModelOutputs.Named(arrays, rewrite.outputNames(), false);
+        } catch (ai.djl.engine.EngineException e) {
+            throw LibtorchErrors.failed(input, e);
         } finally {
             JniUtils.setGradMode(gradMode);
         }
     }
 
-    private static ModelException failed(NDArray input, ai.djl.engine.EngineException e) {
-        String first = firstLine(e.getMessage());
-        String hint;
-        if (first.contains("missing value for argument")) {
-            hint = " The model's forward needs more inputs than the one image ExplainJ gives it; wrap the model in a "
-                    + "module whose forward takes a single tensor.";
-        } else if (first.contains("input for 4-dimensional weight") || first.contains("input for 5-dimensional weight")) {
-            hint = first.contains("input for 4-dimensional weight")
-                    ? " The model takes 2-D images (N×C×H×W) but was given a volume: set model_dims=2d to explain "
-                    + "the stack plane by plane."
-                    : " The model takes volumes (N×C×D×H×W) but was given a plane: set model_dims=3d and give it a "
-                    + "z-stack.";
-        } else if (first.contains("Output size is too small") || first.contains("smaller than kernel size")
-                || first.contains("Kernel size can't be greater")) {
-            hint = input.getShape().dimension() == 5
-                    ? " The volume (" + input.getShape().get(4) + "x" + input.getShape().get(3) + " pixels, "
-                    + input.getShape().get(2) + " slices) is too small for this 3-D network in z or in x/y: give it "
-                    + "as many slices as the model was trained on, or resize x and y with input_size=... (e.g. "
-                    + "input_size=64)."
-                    : " The image is too small for this network: resize it to the size the model was trained on with "
-                    + "input_size=... (e.g. input_size=224).";
+    private volatile boolean ownUnreadable;
+
+    /** The outputs of the model's own forward, named (a dict's values sorted by key, like the copy's). */
+    ModelOutputs.Named named(NDList out) {
+        List<NDArray> arrays = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        boolean dict = !out.isEmpty() && out.get(0).getName() != null && !out.get(0).getName().isEmpty();
+        if (dict) {
+            List<NDArray> sorted = new ArrayList<>(out);
+            sorted.sort(java.util.Comparator.comparing(NDArray::getName));
+            for (NDArray a : sorted) {
+                arrays.add(a);
+                names.add(a.getName());
+            }
         } else {
-            hint = " Check the input size and channel count the model expects.";
+            for (int i = 0; i < out.size(); i++) {
+                arrays.add(out.get(i));
+                names.add(Integer.toString(i));
+            }
         }
-        return new ModelException("The model failed on an input of shape " + input.getShape() + ": " + first
-                + (first.endsWith(".") ? "" : ".") + hint, e);
+        return new ModelOutputs.Named(arrays, names, dict);
     }
 
     /**
-     * The outputs of an unprepared model's forward as DJL flattens them (a tuple or list: its tensors in order; a
-     * dict: its values in hash order, each named by its key). The first is taken as the class scores only when it
-     * is the only one, or the first of a tuple/list with shape [N, classes]; anything else is ambiguous.
+     * The model's forward with autograd, for the plain gradient methods: the model's own {@code forward}, never the
+     * prepared copy, except for models whose forward has no derivative (attention fast path, see
+     * {@link RewriteInfo#onlyCopyDifferentiable()}): those run through the copy after it was checked equal.
      */
-    private NDList scoresFirst(NDList out) {
-        if (prepared || out.size() <= 1) {
-            return out;
+    public NDArray forward(NDArray input, String output) {
+        if (prepared && rewrite.onlyCopyDifferentiable()) {
+            check.require(input.getShape().getShape(), TapProtocol.NONE);
+            return runCopy(input, TapProtocol.NONE, false, false, output).output();
         }
-        String name = out.get(0).getName();
-        if (name != null && !name.isEmpty()) {
-            List<String> keys = new ArrayList<>();
-            out.forEach(a -> keys.add(a.getName()));
-            java.util.Collections.sort(keys);
-            throw new ModelException("The model's forward returns a dict (keys " + String.join(", ", keys) + "), "
-                    + "so ExplainJ cannot tell which entry holds the class scores. Wrap the model so that forward "
-                    + "returns the scores (e.g. out[\"logits\"]) as one tensor.");
+        ModelOutputs.Named named = own(input, true);
+        return named.arrays().get(ModelOutputs.select(named, output));
+    }
+
+    /** Which output is explained, for the heatmap's Info: null when the model has one output. */
+    public String outputLabel(long[] inputShape, String output) {
+        try (NDManager m = newManager()) {
+            ModelOutputs.Named named = own(m.zeros(new ai.djl.ndarray.types.Shape(inputShape)), false);
+            return ModelOutputs.label(named, ModelOutputs.select(named, output));
         }
-        if (out.get(0).getShape().dimension() != 2) {
-            throw new ModelException("The model's forward returns " + out.size() + " tensors and the first has shape "
-                    + out.get(0).getShape() + ", which is not [1, classes]; ExplainJ takes the first output of a "
-                    + "tuple as the class scores only when it has that shape. Wrap the model so that forward "
-                    + "returns the class scores (logits) as one tensor.");
-        }
-        return out;
+    }
+
+    /**
+     * The model's own forward without autograd (for batches of perturbed inputs). BatchNorm stays in eval mode:
+     * the call keeps DJL's training flag and only turns gradient recording off.
+     */
+    public NDArray forwardNoGrad(NDArray input, String output) {
+        ModelOutputs.Named named = own(input, false);
+        return named.arrays().get(ModelOutputs.select(named, output));
+    }
+
+    /** {@link #forwardNoGrad(NDArray, String)} of the default output. */
+    public NDArray forwardNoGrad(NDArray input) {
+        return forwardNoGrad(input, null);
     }
 
     /** Back-propagates {@code target} with the given upstream gradient, keeping the graph for more passes. */
@@ -226,6 +322,12 @@ public final class TorchScriptModel implements AutoCloseable {
         try (GradScope grad = GradScope.open()) {
             JniUtils.backward((ai.djl.pytorch.engine.PtNDArray) target, (ai.djl.pytorch.engine.PtNDArray) upstream,
                     keepGraph, false);
+        } catch (ai.djl.engine.EngineException e) {
+            String first = LibtorchErrors.firstLine(e.getMessage());
+            if (first.contains("derivative for") && first.contains("is not implemented")) {
+                throw LibtorchErrors.noDerivative(first, e);
+            }
+            throw e;
         }
     }
 
@@ -234,8 +336,13 @@ public final class TorchScriptModel implements AutoCloseable {
      * nothing) when {@code target} has no autograd graph, i.e. does not depend on anything that takes gradients.
      */
     public static boolean backwardIfConnected(NDArray target, NDArray upstream) {
+        return backwardIfConnected(target, upstream, true);
+    }
+
+    /** {@link #backwardIfConnected(NDArray, NDArray)}, keeping the graph or not. */
+    public static boolean backwardIfConnected(NDArray target, NDArray upstream, boolean keepGraph) {
         try {
-            backward(target, upstream, true);
+            backward(target, upstream, keepGraph);
             return true;
         } catch (ai.djl.engine.EngineException e) {
             if (e.getMessage() != null && e.getMessage().contains("does not require grad")) {
@@ -312,12 +419,15 @@ public final class TorchScriptModel implements AutoCloseable {
         lock.lock();
         try (NDManager m = newManager()) {
             NDArray x = m.zeros(new ai.djl.ndarray.types.Shape(inputShape));
-            NDList out = runSelecting(x, TapRewriter.SHAPES, false);
+            Tapped out = runCopy(x, TapProtocol.SHAPES, false, false, null);
             List<long[]> rows = new ArrayList<>();
-            for (int i = 1; i < out.size(); i++) {
-                rows.add(out.get(i).toLongArray());
+            for (TapProtocol.Record r : out.taps().of(TapProtocol.Kind.SHAPE)) {
+                long[] row = new long[r.extra().length + 1];
+                row[0] = r.module();
+                System.arraycopy(r.extra(), 0, row, 1, r.extra().length);
+                rows.add(row);
             }
-            LayerCatalogue c = LayerCatalogue.of(tree, rows, out.get(0).getShape().getShape(), inputShape.length);
+            LayerCatalogue c = LayerCatalogue.of(tree, rows, out.output().getShape().getShape(), inputShape);
             synchronized (catalogues) {
                 catalogues.put(key, c);
             }
@@ -327,9 +437,107 @@ public final class TorchScriptModel implements AutoCloseable {
         }
     }
 
-    /** The default layer for CAM methods for inputs of this shape ({@link LayerCatalogue#defaultCamLayer()}). */
+    /**
+     * The default layer for CAM methods for inputs of this shape ({@link LayerCatalogue#defaultCamLayer()}), for the
+     * default output.
+     */
     public String defaultCamLayer(long[] inputShape) {
-        return catalogue(inputShape).defaultCamLayer();
+        return defaultCamLayer(inputShape, null);
+    }
+
+    /**
+     * The default layer for CAM methods for inputs of this shape and the given output ({@link ModelOutputs}; null
+     * for the default): {@link LayerCatalogue#defaultCamLayer()}, except where gradient must be seen to reach the
+     * layer: for a token layer (a vision transformer: after the last attention only the class token reaches the
+     * head, so the later token layers give empty maps), the last one whose patch tokens receive gradient; for a
+     * model with several outputs, the last layer that the explained output depends on (a segmentation model's
+     * auxiliary head feeds another output).
+     */
+    public String defaultCamLayer(long[] inputShape, String output) {
+        LayerCatalogue c = catalogue(inputShape);
+        List<String> candidates = c.defaultCandidates();
+        if (candidates.isEmpty()) {
+            return null;
+        }
+        LayerLayout first = c.layout(candidates.get(0));
+        boolean tokens = first != null && first.kind() == LayerLayout.Kind.TOKENS;
+        boolean severalOutputs = rewrite.outputKind() != null && !"tensor".equals(rewrite.outputKind());
+        if (!tokens && !severalOutputs) {
+            return candidates.get(0);
+        }
+        java.util.Set<String> reached = gradientReach(inputShape, c, output);
+        for (String candidate : candidates) {
+            if (reached.contains(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private final Map<String, java.util.Set<String>> reach = new java.util.HashMap<>();
+
+    /**
+     * The layers whose output receives gradient from the explained output (for token layers: on their patch
+     * tokens, not the prefix tokens), for inputs of this shape: one forward that cuts every module's output and one
+     * staged backward, on a probe input.
+     */
+    private java.util.Set<String> gradientReach(long[] inputShape, LayerCatalogue c, String output) {
+        String key = java.util.Arrays.toString(inputShape) + " " + output;
+        synchronized (reach) {
+            if (reach.containsKey(key)) {
+                return reach.get(key);
+            }
+        }
+        java.util.Set<String> reached = new java.util.HashSet<>();
+        lock.lock();
+        try (NDManager m = newManager(); GradScope g = GradScope.open()) {
+            float[] probe = new float[(int) new ai.djl.ndarray.types.Shape(inputShape).size()];
+            java.util.SplittableRandom r = new java.util.SplittableRandom(0x5EED0001L);
+            for (int i = 0; i < probe.length; i++) {
+                probe[i] = (float) r.nextDouble();
+            }
+            NDArray x = m.create(probe, new ai.djl.ndarray.types.Shape(inputShape));
+            Tapped t = runCopy(x, TapProtocol.ALL_MODULES, true, false, output);
+            NDArray score = t.output().sum();
+            backward(score, m.ones(score.getShape()), true);
+            List<TapProtocol.Record> stages = StagedBackward.stages(t.taps());
+            StagedBackward.run(stages, StagedBackward.VANILLA);
+            Map<Integer, String> paths = new java.util.HashMap<>();
+            tree.nodes().forEach(n -> paths.put(n.id(), n.path()));
+            for (TapProtocol.Record st : stages) {
+                String path = st.kind() == TapProtocol.Kind.LAYER_STAGE ? paths.get(st.module()) : null;
+                if (path == null) {
+                    continue;
+                }
+                LayerLayout l = c.layout(path);
+                NDArray grad = st.values().get(1).getGradient();
+                if (l != null && l.kind() == LayerLayout.Kind.TOKENS) {
+                    long tokens = l.sequenceFirst() ? grad.getShape().get(0) : grad.getShape().get(1);
+                    grad = l.sequenceFirst() ? grad.get(l.prefixTokens() + ":" + tokens)
+                            : grad.get(":, " + l.prefixTokens() + ":" + tokens);
+                }
+                if (grad.abs().sum().getFloat() > 0) {
+                    reached.add(path);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        synchronized (reach) {
+            reach.put(key, reached);
+        }
+        return reached;
+    }
+
+    /**
+     * The layout of a layer's output ({@link LayerLayout}): found from its shape and the input's unless given.
+     * Null when the output is not a map of positions.
+     */
+    public LayerLayout layerLayout(String layer, long[] rawShape, long[] inputShape, LayerLayout.Kind requested,
+                                   int prefixTokens) {
+        LayerCatalogue c = prepared && tree != null ? catalogue(inputShape) : null;
+        return LayerLayout.detect(rawShape, inputShape, requested, prefixTokens, c != null && c.hasChannelsLastLayers(),
+                c == null ? null : c.hint(layer), layer);
     }
 
     /** A prepared model's method from the input to the explained activation. */
@@ -415,7 +623,7 @@ public final class TorchScriptModel implements AutoCloseable {
 
     /**
      * Runs one of the module's own methods (e.g. a prepared model's {@code features} or {@code head}) with
-     * autograd.
+     * autograd; its (first) output.
      */
     public NDArray runMethod(String method, NDArray input) {
         NDArray marker = input.getManager().create(0f);
@@ -443,24 +651,7 @@ public final class TorchScriptModel implements AutoCloseable {
     }
 
     static String firstLine(String message) {
-        if (message == null) {
-            return "unknown error";
-        }
-        if (message.startsWith("The following operation failed in the TorchScript interpreter")) {
-            String[] lines = message.split("\n");
-            for (int i = lines.length - 1; i >= 0; i--) {
-                String l = lines[i].trim();
-                if (!l.isEmpty()) {
-                    return l.replaceFirst("^[A-Za-z]*Error: ", "");
-                }
-            }
-        }
-        for (String line : message.split("\n")) {
-            if (!line.isBlank() && !line.startsWith("Exception raised from")) {
-                return line.trim();
-            }
-        }
-        return message.trim();
+        return LibtorchErrors.firstLine(message);
     }
 
     @Override

@@ -234,7 +234,7 @@ class VolumeModelTest {
         assertEquals("features", m.defaultCamLayer(x.shape()));
         ExplainOptions o = ExplainOptions.defaults().withSmoothGrad(4, 0.15, 7).withIntegration(8, "gausslegendre",
                 0).withOcclusion(8, 8, 0);
-        for (Method method : Method.values()) {
+        for (Method method : org.explainj.testutil.CnnMethods.all()) {
             Attribution a = Explainers.of(method).explain(m, x, Target.TOP, o);
             Grid expected = method.usesLayer() && method != Method.GUIDED_GRAD_CAM ? Grid.volume(8, 8, 4)
                     : x.grid();
@@ -247,6 +247,10 @@ class VolumeModelTest {
             }
             assertTrue(max > 0, method.label() + " gives an all-zero or negative map");
         }
+        org.explainj.model.LayerException rollout = org.junit.jupiter.api.Assertions.assertThrows(
+                org.explainj.model.LayerException.class, () -> Explainers.of(Method.ATTENTION_ROLLOUT).explain(m, x,
+                Target.TOP, o));
+        assertTrue(rollout.getMessage().contains("2-D vision transformers"), rollout.getMessage());
     }
 
     @Test

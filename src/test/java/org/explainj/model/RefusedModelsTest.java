@@ -137,64 +137,58 @@ class RefusedModelsTest {
     }
 
     @Test
-    void optionalSecondArgumentIsEitherRefusedByNameOrHandled() {
+    void optionalSecondArgumentKeepsItsDefaultAndIsHandled() {
         TorchScriptModel m = model("optional_arg");
+        assertTrue(m.layersAvailable(), String.valueOf(m.notPreparedReason()));
         assertSaliency(m, "optional_arg"); // forward(x) runs: scale keeps its default
-        if (m.layersAvailable()) {
-            assertGradCam(m, "optional_arg", "conv");
-            assertGuided(m, "optional_arg");
-        } else {
-            assertMentions(m.notPreparedReason(), "2 inputs", "scale: float", "single tensor");
+        assertGradCam(m, "optional_arg", "conv");
+        assertGuided(m, "optional_arg");
+    }
+
+    /** The same network returned as (logits, features), {"logits", "features"} and (features, logits). */
+    private static final String[] WRAPPINGS = {"tuple_output", "dict_output", "tuple_features_first"};
+
+    @Test
+    void tupleAndDictOutputsAreExplainedThroughTheirLogits() {
+        float[] first = null;
+        for (String name : WRAPPINGS) {
+            TorchScriptModel m = model(name);
+            assertTrue(m.layersAvailable(), name + ": " + m.notPreparedReason());
+            // by default the [1, classes] output: the tuple's logits wherever they are, the dict's only 2-D entry
+            assertSaliency(m, name);
+            LayerPass.Result r = LayerPass.activationAndGradient(m, input(), target(name), "conv2");
+            Compare.assertAgrees(name + " scores with the layer cut", r.scores(), fixture(name, "output.npy"));
+            float[] map = new GradCam().explain(m, input(), target(name), ExplainOptions.defaults()
+                    .withLayer("conv2")).values();
+            if (first == null) {
+                first = map;
+            } else {
+                // the wrapping changes nothing: the same Grad-CAM from every form
+                Compare.assertAgrees(name + " Grad-CAM = tuple_output's", map, first);
+            }
+            // the staged vanilla rule through the copy reproduces the saliency reference
+            Compare.assertAgrees(name + " vanilla stages", GradientPass.inputGradient(m, input(), target(name),
+                    ReluRule.VANILLA).gradient(), fixture(name, "saliency.npy"));
         }
     }
 
     @Test
-    void tupleOutputIsRefusedByItsReturnTypeAndSaliencyExplainsTheFirstElement() {
-        TorchScriptModel m = model("tuple_output");
-        assertFalse(m.layersAvailable());
-        assertMentions(m.notPreparedReason(), "returns Tuple[Tensor, Tensor]", "not a single tensor",
-                "class scores (logits) as one tensor");
-        message(LayerException.class, () -> new GradCam().explain(m, input(), target("tuple_output"),
-                ExplainOptions.defaults().withLayer("conv2")), "Tuple[Tensor, Tensor]");
-        message(LayerException.class, () -> new GradCam().explain(m, input(), target("tuple_output"),
-                ExplainOptions.defaults()), "cannot be listed", "Tuple[Tensor, Tensor]");
-        message(LayerException.class, () -> GradientPass.inputGradient(m, input(), target("tuple_output"),
-                ReluRule.GUIDED), "Tuple[Tensor, Tensor]");
-        // DJL flattens the tuple into [logits, features]; ModelPass explains element 0, the logits
-        assertSaliency(m, "tuple_output");
-    }
-
-    @Test
-    void dictAndFeaturesFirstOutputsAreRefusedByTheirReturnType() {
-        assertMentions(model("dict_output").notPreparedReason(), "returns Dict[str, Tensor]", "not a single tensor");
-        assertFalse(model("dict_output").layersAvailable());
-        assertMentions(model("tuple_features_first").notPreparedReason(), "returns Tuple[Tensor, Tensor]");
-        assertFalse(model("tuple_features_first").layersAvailable());
-    }
-
-    @Test
-    void saliencyOfADictOutputRefusesOrExplainsTheLogits() {
-        // DJL turns a dict output into a list in ConcurrentHashMap order: "features" comes before "logits", and
-        // ModelPass explains channel `target` of the features as if it were a segmentation output.
-        saliencyRefusedOrOfTheLogits("dict_output", "dict");
-    }
-
-    @Test
-    void saliencyOfATupleWithFeaturesFirstRefusesOrExplainsTheLogits() {
-        saliencyRefusedOrOfTheLogits("tuple_features_first", "tensors");
-    }
-
-    private static void saliencyRefusedOrOfTheLogits(String name, String word) {
-        TorchScriptModel m = model(name);
-        GradientPass.Result g;
-        try {
-            g = GradientPass.inputGradient(m, input(), target(name));
-        } catch (RuntimeException e) {
-            assertMentions(e.getMessage(), word, "wrap the model");
-            return;
-        }
-        assertEquals(3, g.scores().length, name + ": scores of " + g.scores().length + " \"classes\"");
-        assertSaliency(m, name);
+    void anOutputIsChosenByKeyOrIndexAndAWrongOneIsNamed() {
+        TorchScriptModel dict = model("dict_output");
+        GradientPass.Result logits = GradientPass.inputGradient(dict, input(), target("dict_output")
+                .fromOutput("logits"));
+        Compare.assertAgrees("output=logits", logits.gradient(), fixture("dict_output", "saliency.npy"));
+        // the features [1, 6, 16, 16] explained as a map output: 6 "classes", the channel summed over pixels
+        GradientPass.Result features = GradientPass.inputGradient(dict, input(), Target.index(2)
+                .fromOutput("features"));
+        assertEquals(6, features.scores().length);
+        message(ModelException.class, () -> GradientPass.inputGradient(dict, input(), Target.index(0)
+                .fromOutput("aux")), "no output \"aux\"", "logits", "features", "output=");
+        TorchScriptModel tuple = model("tuple_features_first");
+        Compare.assertAgrees("output=1", GradientPass.inputGradient(tuple, input(), target("tuple_features_first")
+                .fromOutput("1")).gradient(), fixture("tuple_features_first", "saliency.npy"));
+        message(ModelException.class, () -> GradientPass.inputGradient(tuple, input(), Target.index(0)
+                .fromOutput("2")), "no output \"2\"", "index from 0 to 1");
     }
 
     @Test
@@ -257,32 +251,26 @@ class RefusedModelsTest {
 
     @Test
     void layersAndRelusInsideAModuleListAreReached() {
-        // Scripted and traced code reach ModuleList items through a local alias (blocks = self.blocks;
-        // _1 = getattr(blocks, "1"); (_1).forward(x)), which the rewriter does not follow: the items are never
-        // tapped ("did not run") and their ReLUs are not staged (guided backprop is silently wrong).
-        layersRightOrRefused("loop", "ModuleList", "blocks.1", "blocks.1.0");
-        layersRightOrRefused("modulelist", "ModuleList", "blocks.1");
+        // items reached through a local alias (blocks = self.blocks; _1 = getattr(blocks, "1"); (_1).forward(x))
+        layersRight("loop", "ModuleList", "blocks.1", "blocks.1.0");
+        layersRight("modulelist", "ModuleList", "blocks.1");
     }
 
     @Test
     void layersAndRelusInsideAModuleDictAreReached() {
-        // (stem = stages.stem; (stem).forward(x)): same as the ModuleList; and since both ReLUs sit in the dict,
-        // guided backprop is refused with "calls no ReLU".
-        layersRightOrRefused("moduledict", "ModuleDict", "stages.mid");
+        // (stem = stages.stem; (stem).forward(x)); both ReLUs sit in the dict
+        layersRight("moduledict", "ModuleDict", "stages.mid");
     }
 
-    private static void layersRightOrRefused(String name, String construct, String... layers) {
+    private static void layersRight(String name, String construct, String... layers) {
         TorchScriptModel m = model(name);
-        if (!m.layersAvailable()) {
-            assertMentions(m.notPreparedReason(), construct);
-            return;
-        }
+        assertTrue(m.layersAvailable(), name + ": " + m.notPreparedReason());
         for (String layer : layers) {
             assertGradCam(m, name, layer);
             assertLayerPass(m, name, layer);
         }
         assertGuided(m, name);
-        // the container itself is never called: say so and list its modules (today: "did not run ... not called")
+        // the container itself is never called: say so and list its modules
         String container = layers[0].substring(0, layers[0].indexOf('.'));
         message(LayerException.class, () -> new GradCam().explain(m, input(), target(name),
                 ExplainOptions.defaults().withLayer(container)), container, construct, layers[0]);
@@ -334,47 +322,32 @@ class RefusedModelsTest {
     }
 
     @Test
-    void submodulePassedToAHelperIsFollowedOrRefused() {
-        // (self).apply_block(block, x) with apply_block(self, m: BlockInterface, x): the helper is not copied, so
-        // block is never tapped ("did not run") and its ReLU is not staged (guided backprop silently wrong).
+    void submodulePassedToAHelperThroughAnInterfaceIsRefusedByName() {
+        // (self).apply_block(block, x) with apply_block(self, m: BlockInterface, x): the interface type hides which
+        // module runs, so its layers and ReLUs cannot be followed
         TorchScriptModel m = model("helper_arg");
-        if (!m.layersAvailable()) {
-            assertMentions(m.notPreparedReason(), "apply_block", "interface");
-            return;
-        }
-        assertGradCam(m, "helper_arg", "block");
-        assertGradCam(m, "helper_arg", "block.conv");
-        assertGradCam(m, "helper_arg", "stem");
-        assertGuided(m, "helper_arg");
+        assertFalse(m.layersAvailable());
+        assertMentions(m.notPreparedReason(), "apply_block", "interface");
+        message(LayerException.class, () -> GradientPass.inputGradient(m, input(), target("helper_arg"),
+                ReluRule.GUIDED), "apply_block", "interface");
     }
 
     @Test
-    void interfaceTypedSubmoduleIsFollowedOrRefused() {
-        // block : __torch__.BlockInterface (a ModuleInterface, not a Module): absent from the module tree, its ReLU
-        // not staged (guided backprop silently wrong).
+    void interfaceTypedSubmoduleIsRefusedByName() {
+        // block : __torch__.BlockInterface (a ModuleInterface, not a Module): absent from the module tree
         TorchScriptModel m = model("interface_attr");
-        if (!m.layersAvailable()) {
-            assertMentions(m.notPreparedReason(), "block", "interface");
-            return;
-        }
-        assertGuided(m, "interface_attr");
-        assertGradCam(m, "interface_attr", "stem");
-        assertTrue(m.layerPaths().contains("block.conv"), m.layerPaths().toString());
+        assertFalse(m.layersAvailable());
+        assertMentions(m.notPreparedReason(), "block", "interface");
     }
 
     @Test
-    void reluInAFreeFunctionIsStagedOrReluRulesAreRefused() {
-        // activate(self, x) returns __torch__.shifted_relu(x): the rewriter copies methods only (and not even
-        // activate, which calls no submodule or ReLU itself), so that ReLU keeps its plain gradient
+    void reluInAFreeFunctionIsStaged() {
+        // activate(self, x) returns __torch__.shifted_relu(x): the free function gets a copy with the ReLU staged
         TorchScriptModel m = model("free_function_relu");
-        float[] guided;
-        try {
-            guided = GradientPass.inputGradient(m, input(), target("free_function_relu"), ReluRule.GUIDED)
-                    .gradient();
-        } catch (LayerException e) {
-            assertMentions(e.getMessage(), "shifted_relu", "Saliency");
-            return;
-        }
+        assertTrue(m.layersAvailable(), String.valueOf(m.notPreparedReason()));
+        assertTrue(m.rewriteInfo().unreachedRelus().isEmpty(), m.rewriteInfo().unreachedRelus().toString());
+        float[] guided = GradientPass.inputGradient(m, input(), target("free_function_relu"), ReluRule.GUIDED)
+                .gradient();
         Compare.assertAgrees("free_function_relu guided", guided, fixture("free_function_relu", "guided.npy"));
     }
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
@@ -36,10 +35,12 @@ class TapEngineTest {
         String dir = "reference/golden/tinycnn/synth_pos0/t1_top/";
         try (NDManager m = model.newManager(); GradScope g = GradScope.open()) {
             NDArray in = m.create(x.data(), new Shape(1, 1, 64, 64));
-            NDList out = model.run(in, "features.relu4", false);
-            assertEquals(2, out.size());
-            NDArray logits = out.get(0);
-            NDArray a = out.get(1);
+            TorchScriptModel.Tapped out = model.run(in, "features.relu4", false);
+            assertEquals(1, out.taps().outputs().size());
+            assertEquals(1, out.taps().records().size());
+            assertEquals(TapProtocol.Kind.LAYER_LEAF, out.taps().records().get(0).kind());
+            NDArray logits = out.output();
+            NDArray a = out.taps().records().get(0).values().get(0);
             float[] refLogits = Resources.npy("reference/golden/tinycnn/synth_pos0/logits.npy").data();
             Compare.assertAgrees("logits", logits.toFloatArray(), refLogits);
             TorchScriptModel.backward(logits.get(0, 1), m.ones(new Shape()), false);
@@ -70,11 +71,12 @@ class TapEngineTest {
         Path dir = Resources.sharedReference().resolve("golden/resnet18/chelsea_224/t633_top");
         for (String layer : new String[] {"layer4", "layer4.1"}) {
             try (NDManager m = model.newManager(); GradScope g = GradScope.open()) {
-                NDList out = model.run(m.create(x.data(), new Shape(1, 3, 224, 224)), layer, false);
-                TorchScriptModel.backward(out.get(0).get(0, 633), m.ones(new Shape()), false);
-                Compare.assertAgrees(layer + " A", out.get(1).toFloatArray(),
+                TorchScriptModel.Tapped out = model.run(m.create(x.data(), new Shape(1, 3, 224, 224)), layer, false);
+                TorchScriptModel.backward(out.output().get(0, 633), m.ones(new Shape()), false);
+                NDArray a = out.taps().of(TapProtocol.Kind.LAYER_LEAF).get(0).values().get(0);
+                Compare.assertAgrees(layer + " A", a.toFloatArray(),
                         Npy.read(dir.resolve("target_layer_activations.npy")).data());
-                Compare.assertAgrees(layer + " dY/dA", out.get(1).getGradient().toFloatArray(),
+                Compare.assertAgrees(layer + " dY/dA", a.getGradient().toFloatArray(),
                         Npy.read(dir.resolve("target_layer_gradients.npy")).data());
             }
         }

@@ -180,7 +180,7 @@ class RobustGuaranteesTest {
     /** Commands run on each image (some fail on purpose). */
     static Map<String, Consumer<ExplainImageCommand>> variants(boolean allMethods) {
         Map<String, Consumer<ExplainImageCommand>> v = new LinkedHashMap<>();
-        for (Method m : allMethods ? Method.values() : new Method[] {Method.SALIENCY, Method.GRAD_CAM,
+        for (Method m : allMethods ? org.explainj.testutil.CnnMethods.all() : new Method[] {Method.SALIENCY, Method.GRAD_CAM,
             Method.OCCLUSION}) {
             v.put(m.label(), c -> {
                 c.method = m.label();
@@ -315,7 +315,7 @@ class RobustGuaranteesTest {
         var mtime = Files.getLastModifiedTime(file);
         ModelCache cache = new ModelCache(tmp.resolve("cache"));
         try {
-            for (Method m : Method.values()) {
+            for (Method m : org.explainj.testutil.CnnMethods.all()) {
                 ExplainImageCommand cmd = Fixtures.command(Fixtures.synth(), file, m.label());
                 cmd.samples = 8;
                 cmd.steps = 8;

@@ -79,7 +79,7 @@ class RobustImagesTest {
         for (float value : new float[] {0f, 0.5f}) {
             float[] v = new float[32 * 32];
             java.util.Arrays.fill(v, value);
-            for (Method m : Method.values()) {
+            for (Method m : org.explainj.testutil.CnnMethods.all()) {
                 for (boolean normalize : new boolean[] {false, true}) {
                     ExplainImageCommand cmd = Fixtures.command(new ImagePlus("constant", new FloatProcessor(32, 32,
                             v.clone())), Fixtures.TINY, m.label());

@@ -8,6 +8,7 @@ import org.explainj.explain.LayerPass;
 import org.explainj.explain.Method;
 import org.explainj.explain.Target;
 import org.explainj.model.LayerException;
+import org.explainj.model.LayerLayout;
 import org.explainj.model.TorchScriptModel;
 import org.explainj.tensor.Grid;
 import org.explainj.tensor.ModelInput;
@@ -51,7 +52,7 @@ public abstract class BaseCam implements Explainer {
 
     @Override
     public Attribution explain(TorchScriptModel model, ModelInput input, Target target, ExplainOptions options) {
-        String layer = LayerPass.layerOrDefault(model, input, options.layer(), method());
+        String layer = LayerPass.layerOrDefault(model, input, target, options.layer(), method());
         LayerPass.Result r = LayerPass.activationAndGradient(model, input, target, layer, needsGradients());
         return fromLayer(model, input, target, layer, r, options);
     }
@@ -59,6 +60,12 @@ public abstract class BaseCam implements Explainer {
     /** The map from a layer's A and dY/dA obtained elsewhere (e.g. in a combined pass). */
     public Attribution fromLayer(TorchScriptModel model, ModelInput input, Target target, String layer,
                                  LayerPass.Result r, ExplainOptions options) {
+        if (r.layout() == null) {
+            // tokens [1, T, C] and channels-last [1, H, W, C] are read channels first ([1, C, h, w])
+            LayerLayout layout = model.layerLayout(layer, r.shape(), input.shape(), options.layout(),
+                    options.prefixTokens());
+            r = r.inLayout(layout == null ? LayerLayout.CHANNELS_FIRST : layout);
+        }
         long[] s = r.shape();
         Grid grid = Grid.ofShape(s);
         if (grid == null || grid.size() <= 1 || grid.isVolume() != input.grid().isVolume()) {

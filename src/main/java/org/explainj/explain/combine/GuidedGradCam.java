@@ -47,7 +47,7 @@ public final class GuidedGradCam implements Explainer {
      * prepared model (features/head methods), Grad-CAM takes its own pass.
      */
     private static Parts parts(TorchScriptModel model, ModelInput input, Target target, ExplainOptions options) {
-        String layer = LayerPass.layerOrDefault(model, input, options.layer(), Method.GRAD_CAM);
+        String layer = LayerPass.layerOrDefault(model, input, target, options.layer(), Method.GRAD_CAM);
         Attribution cam;
         float[] guided;
         if (model.usesPreparedMethods(layer)) {

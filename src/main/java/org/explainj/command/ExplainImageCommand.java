@@ -226,6 +226,7 @@ public class ExplainImageCommand implements Command {
         }
         // one unit per model input: a (z, t) plane for 2-D models, a frame's z-stack for 3-D models (z = 0)
         List<int[]> units = volumes ? frames() : planes();
+        long[] lastShape = null;
         int iw = image.getWidth();
         int ih = image.getHeight();
         Grid imageGrid = volumes ? Grid.volume(iw, ih, image.getNSlices()) : Grid.plane(iw, ih);
@@ -239,6 +240,7 @@ public class ExplainImageCommand implements Command {
             ModelInput input = ImageTensors.toTensor(volumes ? ImageBridge.volumeChannels(image, zt[1])
                     : ImageBridge.channels(image, zt[0], zt[1]), spec);
             checkChannels(loaded, input);
+            lastShape = input.shape();
             List<Target> targets = Targets.parse(target, counterfactual, region(), output, loaded, input);
             perUnit = targets.size();
             for (int k = 0; k < targets.size(); k++) {
@@ -288,7 +290,8 @@ public class ExplainImageCommand implements Command {
             heatmap.setDimensions(perUnit, units.size(), 1);
             heatmap.setOpenAsHyperStack(perUnit > 1 && units.size() > 1);
         }
-        heatmap.setProperty("Info", info(m));
+        String outputUsed = loaded.severalOutputs() ? loaded.outputLabel(lastShape, output) : null;
+        heatmap.setProperty("Info", info(m, outputUsed));
         attribution = net.imglib2.img.array.ArrayImgs.floats(shown.get(0), shownGrid.dimensions());
         if (calibration_bar) {
             CalibrationBars.add(heatmap);
@@ -506,13 +509,16 @@ public class ExplainImageCommand implements Command {
         return base + "-" + m.label().toLowerCase(Locale.ROOT).replace(' ', '-');
     }
 
-    private String info(Method m) {
+    private String info(Method m, String outputUsed) {
         StringBuilder sb = new StringBuilder();
         sb.append("ExplainJ\n");
         sb.append("method=").append(m.label()).append('\n');
         sb.append("model=").append(model.getPath()).append('\n');
         if (result.layer() != null) {
             sb.append("layer=").append(result.layer()).append('\n');
+        }
+        if (outputUsed != null) {
+            sb.append("output=").append(outputUsed).append('\n');
         }
         sb.append("target_class=").append(result.targetClass()).append('\n');
         sb.append("target=").append(target).append(counterfactual ? " (counterfactual)" : "")

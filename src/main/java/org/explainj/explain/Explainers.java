@@ -31,7 +31,15 @@ public final class Explainers {
         Explainer inner = unguarded(method);
         return (model, input, target, options) -> {
             MemoryGuard.check(method, model, input, options);
-            return inner.explain(model, input, target, options);
+            try {
+                return inner.explain(model, input, target, options);
+            } catch (ai.djl.engine.EngineException e) {
+                // a libtorch failure that no more specific message caught: still an answer, not an "unexpected error"
+                throw new org.explainj.model.ModelException(method + " failed in libtorch on an input of shape "
+                        + java.util.Arrays.toString(input.shape()) + " with " + model.source().getFileName() + ": "
+                        + org.explainj.model.LibtorchErrors.firstLine(e.getMessage()) + ". Check the input size and channels the model expects; if "
+                        + "they are right, please report this model.", e);
+            }
         };
     }
 

@@ -3,7 +3,7 @@ package org.explainj.model;
 import ai.djl.ndarray.NDArray;
 
 /** libtorch's error messages turned into messages that say what to do. */
-final class LibtorchErrors {
+public final class LibtorchErrors {
 
     private LibtorchErrors() {
     }
@@ -49,7 +49,8 @@ final class LibtorchErrors {
                 + "Occlusion and Score-CAM need no gradient and still work.", cause);
     }
 
-    static String firstLine(String message) {
+    /** The line of a libtorch message that says what went wrong (not the interpreter's traceback). */
+    public static String firstLine(String message) {
         if (message == null) {
             return "unknown error";
         }

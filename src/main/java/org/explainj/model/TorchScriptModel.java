@@ -295,6 +295,11 @@ public final class TorchScriptModel implements AutoCloseable {
         return named.arrays().get(ModelOutputs.select(named, output));
     }
 
+    /** Whether the forward may return several tensors (a tuple, list, dict or named tuple; unknown: true). */
+    public boolean severalOutputs() {
+        return !"tensor".equals(rewrite.outputKind());
+    }
+
     /** Which output is explained, for the heatmap's Info: null when the model has one output. */
     public String outputLabel(long[] inputShape, String output) {
         try (NDManager m = newManager()) {

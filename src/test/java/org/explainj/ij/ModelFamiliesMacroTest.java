@@ -179,6 +179,8 @@ class ModelFamiliesMacroTest {
         assertEquals(1, families.getAsJsonObject("fcn").getAsJsonObject("target").get("class").getAsInt());
         Compare.assertAgrees("macro FCN saliency of class 1 ('out')", saved("fcn-saliency.tif"),
                 reduced("families/fcn/saliency.npy"));
+        Object info = IJ.openImage(out.resolve("fcn-saliency.tif").toString()).getProperty("Info");
+        assertTrue(String.valueOf(info).contains("output=output \"out\""), "the Info names the output: " + info);
     }
 
     @Test

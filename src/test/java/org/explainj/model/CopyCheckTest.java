@@ -99,6 +99,7 @@ class CopyCheckTest {
                 && cam.getMessage().contains("the outputs with taps off differ by up to")
                 && cam.getMessage().contains("Saliency, Input x Gradient, SmoothGrad, Integrated Gradients and "
                 + "Occlusion still work"), cam.getMessage());
+        System.out.println("refusal of a copy that differs: " + cam.getMessage());
         LayerException guided = assertThrows(LayerException.class, () -> GradientPass.inputGradient(m, input(),
                 target(), ReluRule.GUIDED));
         assertEquals(cam.getMessage(), guided.getMessage());

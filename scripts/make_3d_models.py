@@ -67,9 +67,12 @@ values for every method computed in eager PyTorch.  This script
    16-slice TIFF stacks (``shell_1.tif``, ``balls_only_1.tif``; ImageJ opens
    them as 32 x 32 x 16 stacks), ``demo3d_expected.json`` and ``README.md``.
 
-Hook helpers (clean copy, ReLU rules, one-layer-per-pass recording, module
-table, .npy writer) are imported from ``make_test_models.py`` so both fixture
-sets follow the same conventions; its docstring explains the in-place pitfalls.
+Hook helpers (clean copy and ReLU-rule references with their self-checks,
+one-layer-per-pass recording, module table) are imported from
+``make_test_models.py`` so both fixture sets follow the same conventions; its
+docstring explains the in-place pitfalls.  The .npy writer, Grad-CAM, the
+training loop and the export in a child interpreter come from
+``fixture_export.py``.
 
 How to run (from the repository root)::
 
@@ -88,16 +91,9 @@ regenerates everything in a temporary directory and compares it byte for
 byte with the files in place (writes nothing to the repository).
 """
 
-import argparse
-import io
-import json
-import os
-import platform
 import shutil
 import struct
-import subprocess
 import sys
-import tempfile
 import time
 from collections import OrderedDict
 from pathlib import Path
@@ -114,11 +110,14 @@ MODELS_REL = Path("src/test/resources/models")
 FIXTURES_REL = Path("src/test/resources/fixtures3d")
 DEMO_REL = Path("test-images/demo3d")
 
-sys.dont_write_bytecode = True          # no scripts/__pycache__ from the import below
+sys.dont_write_bytecode = True          # no scripts/__pycache__ from the imports below
 sys.path.insert(0, str(SCRIPTS))
-from make_test_models import (  # noqa: E402  (shared hook helpers, unchanged)
-    bn_train_vs_eval, clean_copy, compare_trees, input_gradient, maxdiff, module_table, record_layers,
-    record_layers_one_pass, relu_rule_captum_style, relu_rule_full_hooks, save_npy)
+from fixture_export import (  # noqa: E402  (export in a child interpreter, .npy, training, check-only, ...)
+    accuracy, argument_parser, check_only, deterministic_torch, gradcam_raw, input_gradient, load_eval, log,
+    maxdiff, read_payload, run_export, save_npy, save_torchscript, torch_bytes, trace_or_script, train_epochs,
+    versions, write_json)
+from make_test_models import (  # noqa: E402  (shared hook helpers)
+    bn_train_vs_eval, module_table, record_layers, record_layers_one_pass, relu_rule_references)
 
 THREADS = 2
 D, H, W = 16, 32, 32
@@ -134,6 +133,7 @@ N_TRAIN = 2000
 N_TEST = 600
 EPOCHS = 4
 BATCH = 32
+EVAL_BATCH = 200          # accuracy() batch size
 LR = 3e-3
 WEIGHT_DECAY = 1e-4
 MIN_TEST_ACC = 0.95       # required: test accuracy > this
@@ -285,73 +285,27 @@ def augment(xb, gen):
     return out
 
 
-@torch.no_grad()
-def accuracy(model, x, y, bs=200):
-    model.eval()
-    correct = 0
-    for i in range(0, len(x), bs):
-        correct += (model(x[i:i + bs]).argmax(1) == y[i:i + bs]).sum().item()
-    return correct / len(x)
-
-
 def train(model, xtr, ytr, xte, yte, log):
-    gen = torch.Generator().manual_seed(TORCH_SEED)
-    opt = torch.optim.Adam(model.parameters(), lr=LR, weight_decay=WEIGHT_DECAY)
-    steps_per_epoch = (len(xtr) + BATCH - 1) // BATCH
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=LR, total_steps=EPOCHS * steps_per_epoch,
-                                                pct_start=0.2)
+    """Adam, one-cycle, flips/transposes (fixture_export.train_epochs); returns (history, optimizer steps)."""
     history = []
-    for epoch in range(1, EPOCHS + 1):
-        t0 = time.time()
-        model.train()
-        perm = torch.randperm(len(xtr), generator=gen)
-        tot_loss, tot_correct = 0.0, 0
-        for i in range(0, len(xtr), BATCH):
-            idx = perm[i:i + BATCH]
-            xb = augment(xtr[idx], gen)
-            yb = ytr[idx]
-            logits = model(xb)
-            loss = F.cross_entropy(logits, yb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            tot_loss += loss.item() * len(idx)
-            tot_correct += (logits.argmax(1) == yb).sum().item()
-        te = accuracy(model, xte, yte)
-        history.append(OrderedDict([("epoch", epoch), ("loss", round(tot_loss / len(xtr), 6)),
-                                    ("train_acc_running_augmented", round(tot_correct / len(xtr), 6)),
+    for epoch, t0, loss, acc in train_epochs(model, xtr, ytr, augment, TORCH_SEED, LR, WEIGHT_DECAY, BATCH, EPOCHS):
+        te = accuracy(model, xte, yte, EVAL_BATCH)
+        history.append(OrderedDict([("epoch", epoch), ("loss", round(loss, 6)),
+                                    ("train_acc_running_augmented", round(acc, 6)),
                                     ("test_acc", round(te, 6))]))
-        log(f"  epoch {epoch}/{EPOCHS}: loss {tot_loss / len(xtr):.4f}  train acc (running, augmented) "
-            f"{tot_correct / len(xtr):.4f}  test acc {te:.4f}  ({time.time() - t0:.1f} s)")
-    return history, EPOCHS * steps_per_epoch
+        log(f"  epoch {epoch}/{EPOCHS}: loss {loss:.4f}  train acc (running, augmented) "
+            f"{acc:.4f}  test acc {te:.4f}  ({time.time() - t0:.1f} s)")
+    return history, EPOCHS * ((len(xtr) + BATCH - 1) // BATCH)
 
 
 # ==========================================================================
 # Export (runs in a fresh interpreter)
 # ==========================================================================
 def export_torchscript(kind, path):
-    """Internal (--export): read a state dict from stdin, save TorchScript."""
+    """Internal (--export): read a state dict from stdin, save TorchScript (debug records stripped)."""
     torch.set_num_threads(THREADS)
-    model = Vol3dNet()
-    model.load_state_dict(torch.load(io.BytesIO(sys.stdin.buffer.read())))
-    model.eval()
-    if kind == "traced":
-        with torch.no_grad():
-            ts = torch.jit.trace(model, torch.zeros(1, 1, D, H, W))
-    else:
-        ts = torch.jit.script(model)
-    ts.save(str(path))
-    from strip_debug_info import strip_debug_info  # scripts/ is on sys.path in the --export child
-    strip_debug_info(path)  # drop the .debug_pkl records: they hold this machine's absolute paths
-
-
-def run_export(kind, state_dict, path):
-    buf = io.BytesIO()
-    torch.save(state_dict, buf)
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--export", kind, str(path)],
-                   input=buf.getvalue(), env=env, check=True)
+    model = load_eval(Vol3dNet(), read_payload())
+    save_torchscript(trace_or_script(model, kind == "traced", torch.zeros(1, 1, D, H, W)), path)
 
 
 # ==========================================================================
@@ -430,12 +384,6 @@ def read_tiff_stack_u8(path):
 # ==========================================================================
 # Methods (eager references)
 # ==========================================================================
-def gradcam_raw(act, grad):
-    """(K,d,h,w) -> sum_k mean_dhw(grad_k) A_k, float64."""
-    a, g = act.double(), grad.double()
-    return (g.mean(dim=(1, 2, 3))[:, None, None, None] * a).sum(0)
-
-
 def gradcampp_raw(act, grad):
     """pytorch-grad-cam's Grad-CAM++ weights, sums over all three spatial axes, no ReLU."""
     a, g = act.double(), grad.double()
@@ -536,30 +484,7 @@ def fixtures_for(tag, model, x, out_root, log):
     score = lambda o: o[0, cls]  # noqa: E731
     checks = OrderedDict()
 
-    clean = clean_copy(model)
-    with torch.no_grad():
-        checks["clean_copy_output_max_abs_diff"] = maxdiff(clean(x), out)
-
-    sal = input_gradient(model, x, score)
-    guided = relu_rule_full_hooks(clean, x, score, "guided")
-    deconv = relu_rule_full_hooks(clean, x, score, "deconv")
-    checks["saliency_vs_clean_copy_identity_hooks_max_abs_diff"] = maxdiff(
-        relu_rule_full_hooks(clean, x, score, "none"), sal)
-    checks["saliency_vs_captum_style_no_rule_max_abs_diff"] = maxdiff(
-        relu_rule_captum_style(model, x, score, "none"), sal)
-    checks["guided_vs_captum_style_inplace_model_max_abs_diff"] = maxdiff(
-        relu_rule_captum_style(model, x, score, "guided"), guided)
-    checks["deconv_vs_captum_style_inplace_model_max_abs_diff"] = maxdiff(
-        relu_rule_captum_style(model, x, score, "deconv"), deconv)
-    checks["guided_vs_saliency_max_abs_diff"] = maxdiff(guided, sal)     # must be > 0
-    checks["deconv_vs_saliency_max_abs_diff"] = maxdiff(deconv, sal)     # must be > 0
-    checks["saliency_max_abs"] = float(sal.abs().max())
-    tol_sal = TOL_EXACT * max(1e-3, checks["saliency_max_abs"])
-    for k in ("saliency_vs_clean_copy_identity_hooks_max_abs_diff", "saliency_vs_captum_style_no_rule_max_abs_diff",
-              "guided_vs_captum_style_inplace_model_max_abs_diff", "deconv_vs_captum_style_inplace_model_max_abs_diff"):
-        assert checks[k] <= tol_sal, (tag, k, checks[k])
-    assert checks["clean_copy_output_max_abs_diff"] <= TOL_EXACT
-    assert checks["guided_vs_saliency_max_abs_diff"] > 0 and checks["deconv_vs_saliency_max_abs_diff"] > 0
+    clean, sal, guided, deconv = relu_rule_references(model, x, out, score, checks, tag)
 
     ig, _ = integrated_gradients(model, x, cls, IG_STEPS)
     with torch.no_grad():
@@ -589,8 +514,8 @@ def fixtures_for(tag, model, x, out_root, log):
         assert len(calls) == len(calls_c) == 1
         e, ec = calls[-1], calls_c[-1]
         act, grad = e["act"][0], e["grad"][0]
-        cam = gradcam_raw(act, grad)
-        cam_c = gradcam_raw(ec["act"][0], ec["grad"][0])
+        cam = gradcam_raw(act.double(), grad.double())                      # float64
+        cam_c = gradcam_raw(ec["act"][0].double(), ec["grad"][0].double())
         pp, pp_w = gradcampp_raw(act, grad)
         lc = layercam_raw(act, grad)
         up = upsample_trilinear(cam)
@@ -716,8 +641,8 @@ def generate(out_root, log):
     history, steps = train(model, xtr, ytr, xte, yte, log)
     train_seconds = time.time() - t0
     model.eval()
-    train_acc = accuracy(model, xtr, ytr)
-    test_acc = accuracy(model, xte, yte)
+    train_acc = accuracy(model, xtr, ytr, EVAL_BATCH)
+    test_acc = accuracy(model, xte, yte, EVAL_BATCH)
     log(f"trained {steps} steps in {train_seconds:.1f} s: train acc (eval mode) {train_acc:.4f}, "
         f"held-out test acc {test_acc:.4f}")
     if not test_acc > MIN_TEST_ACC:
@@ -727,7 +652,7 @@ def generate(out_root, log):
     paths = OrderedDict()
     for kind in ("traced", "scripted"):
         p = out_root / MODELS_REL / f"{MODEL_NAME}_{kind}.pt"
-        run_export(kind, model.state_dict(), p)
+        run_export(__file__, (kind, p), torch_bytes(model.state_dict()))
         (out_root / MODELS_REL / f"{MODEL_NAME}_{kind}.labels.txt").write_text("\n".join(LABELS) + "\n")
         paths[kind] = p
 
@@ -822,7 +747,7 @@ def generate(out_root, log):
         ("logit_tolerance_hint", 1e-3),
         ("volumes", demo_entries),
     ])
-    (demo_dir / "demo3d_expected.json").write_text(json.dumps(expected, indent=2) + "\n")
+    write_json(demo_dir / "demo3d_expected.json", expected)
     (demo_dir / "README.md").write_text(demo_readme(train_acc, test_acc, steps, demo_entries))
 
     # ---- manifest
@@ -936,7 +861,7 @@ def generate(out_root, log):
             ("scaling", "model input = voxel / 255 (float32), slice index = D"),
         ])),
     ])
-    (out_root / FIXTURES_REL / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    write_json(out_root / FIXTURES_REL / "manifest.json", manifest)
     log(f"done in {time.time() - t_start:.1f} s")
 
 
@@ -973,31 +898,16 @@ Training: {N_TRAIN} volumes, {steps} steps; held-out accuracy {test_acc:.4f}
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--check-only", action="store_true",
-                    help="regenerate into a temporary directory and compare byte for byte with the files in place")
-    ap.add_argument("--export", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
-    args = ap.parse_args()
+    args = argument_parser(__doc__, ("KIND", "PATH")).parse_args()
     if args.export:
         export_torchscript(*args.export)
         return
 
-    torch.set_num_threads(THREADS)
-    torch.use_deterministic_algorithms(True)
-    torch.backends.cudnn.benchmark = False
-    log = lambda s: print(s, flush=True)  # noqa: E731
-    log(f"torch {torch.__version__}, numpy {np.__version__}, python {platform.python_version()}")
+    deterministic_torch(THREADS)
+    log(versions())
 
     if args.check_only:
-        with tempfile.TemporaryDirectory() as tmp:
-            tmp = Path(tmp)
-            generate(tmp, log)
-            bad = []
-            for rel in (MODELS_REL, FIXTURES_REL, DEMO_REL):
-                bad += [str(rel / p) for p in compare_trees(REPO / rel, tmp / rel, only_b=rel == MODELS_REL)]
-            if bad:
-                sys.exit("DIFFERENT: " + ", ".join(bad))
-            log("byte-identical to the files in place")
+        check_only(lambda root: generate(root, log), (MODELS_REL, FIXTURES_REL, DEMO_REL), only_b=(MODELS_REL,))
         return
 
     generate(REPO, log)

@@ -64,18 +64,15 @@ How to run (from the repository root; torch 1.13 CPU and numpy, nothing download
     /usr/bin/python3 scripts/make_construct_models.py --quiet       # without printing the serialized code
 
 Deterministic: fixed seeds, one thread, deterministic algorithms, PYTHONHASHSEED=0 for the exports; a re-run gives
-byte-identical files.  Helpers (weights, .npy writing, Grad-CAM, module table, tensor-hook layer records, the
-export's child-interpreter pattern) come from ``scripts/make_test_models.py``.
+byte-identical files.  Helpers come from ``scripts/make_test_models.py`` (weights, module table, tensor-hook layer
+records, Captum-style ReLU hooks) and ``scripts/fixture_export.py`` (.npy writing, Grad-CAM, the export's
+child-interpreter pattern, --check-only).
 """
 
 import argparse
-import io
-import json
-import os
 import platform
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import warnings
@@ -96,10 +93,12 @@ from torch import Tensor  # noqa: E402
 SCRIPTS = Path(__file__).resolve().parent
 REPO = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
-from make_test_models import (  # noqa: E402
-    compare_trees, gradcam_raw, init_weights, maxdiff, module_table, record_layers_one_pass, relu_rule_full_hooks,
-    save_npy)
-from strip_debug_info import debug_records, strip_debug_info  # noqa: E402
+from fixture_export import (  # noqa: E402
+    argument_parser, check_only, deterministic_torch, gradcam_raw, input_gradient, load_eval, log, maxdiff,
+    module_at, read_payload, run_export, save_npy, save_torchscript, torch_bytes, trace_or_script, versions,
+    write_json)
+from make_test_models import init_weights, module_table, record_layers_one_pass, relu_rule_full_hooks  # noqa: E402
+from strip_debug_info import debug_records  # noqa: E402
 
 OUT_REL = Path("src/test/resources/constructs")
 THREADS = 1
@@ -1071,29 +1070,15 @@ EXPORT_CLASSES = {name: s["cls"] for name, s in SPECS.items()}
 def export_torchscript(name, kind, path):
     """Internal (--export): read a state dict from stdin, save TorchScript, strip debug records."""
     torch.set_num_threads(THREADS)
-    model = EXPORT_CLASSES[name]()
-    model.load_state_dict(torch.load(io.BytesIO(sys.stdin.buffer.read())))
-    model.eval()
+    model = load_eval(EXPORT_CLASSES[name](), read_payload())
     warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
     if kind == "traced":
         # trace() compiles @torch.jit.export methods first and then fails with "method forward already defined":
         # drop the export marker in this (trace-only) interpreter, as make_test_models.py does
         NameCollisionsMembers.ej_explain.__dict__.pop("_torchscript_modifier", None)
-        c, h, w = SPECS[name]["sizes"][0]
-        with torch.no_grad():
-            ts = torch.jit.trace(model, torch.zeros(1, c, h, w), strict=SPECS[name].get("output") != "dict")
-    else:
-        ts = torch.jit.script(model)
-    ts.save(str(path))
-    strip_debug_info(path)  # the .debug_pkl records hold this machine's absolute paths
-
-
-def run_export(name, kind, state_dict, path):
-    buf = io.BytesIO()
-    torch.save(state_dict, buf)
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--export", name, kind, str(path)],
-                   input=buf.getvalue(), env=env, check=True)
+    c, h, w = SPECS[name]["sizes"][0]
+    ts = trace_or_script(model, kind == "traced", torch.zeros(1, c, h, w), strict=SPECS[name].get("output") != "dict")
+    save_torchscript(ts, path)
 
 
 # ==========================================================================
@@ -1194,13 +1179,6 @@ def eager_twins():
 # ==========================================================================
 # References
 # ==========================================================================
-def module_at(model, path):
-    m = model
-    for p in path.split("."):
-        m = m[int(p)] if isinstance(m, (nn.Sequential, nn.ModuleList)) else getattr(m, p)
-    return m
-
-
 def outputs_of(out):
     """OrderedDict key -> tensor of a model's output; the logits first."""
     if isinstance(out, Tensor):
@@ -1215,9 +1193,7 @@ def logits_of(out):
 
 
 def input_grad(model, x, target):
-    xg = x.clone().requires_grad_(True)
-    (g,) = torch.autograd.grad(logits_of(model(xg))[0, target], xg)
-    return g.detach()
+    return input_gradient(model, x, lambda out: logits_of(out)[0, target])
 
 
 def rule_grad(model, x, target, rule):
@@ -1556,7 +1532,7 @@ def generate(root, log, show_code, only=None):
             for kind in kinds:
                 fname = f"{name}_{kind}.pt"
                 p = out_dir / "models" / fname
-                run_export(name, kind, model.state_dict(), p)
+                run_export(__file__, (name, kind, p), torch_bytes(model.state_dict()))
                 assert not debug_records(p), p
                 ts = torch.jit.load(str(p)).eval()
                 diffs = OrderedDict()
@@ -1647,7 +1623,7 @@ def generate(root, log, show_code, only=None):
         ])),
         ("models", models),
     ])
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    write_json(out_dir / "manifest.json", manifest)
     total = sum(p.stat().st_size for p in out_dir.rglob("*") if p.is_file())
     log(f"{OUT_REL}: {total / 1e6:.2f} MB in {sum(1 for p in out_dir.rglob('*') if p.is_file())} files")
 
@@ -1656,32 +1632,22 @@ relu_ts_script = relu_ts        # the ScriptFunction (relu_ts is swapped for its
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--check-only", action="store_true",
-                    help="regenerate into a temporary directory and compare byte for byte with the files in place")
+    ap = argument_parser(__doc__, ("NAME", "KIND", "PATH"))
     ap.add_argument("--quiet", action="store_true", help="do not print the serialized code")
     ap.add_argument("--only", nargs="+", help=argparse.SUPPRESS)   # debugging: some models, into a temp dir
-    ap.add_argument("--export", nargs=3, metavar=("NAME", "KIND", "PATH"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.export:
         export_torchscript(*args.export)
         return
-    torch.set_num_threads(THREADS)
-    torch.use_deterministic_algorithms(True)
-    log = lambda s: print(s, flush=True)  # noqa: E731
-    log(f"torch {torch.__version__}, numpy {np.__version__}, python {platform.python_version()}")
+    deterministic_torch(THREADS)
+    log(versions())
     if args.only:
         tmp = Path(tempfile.mkdtemp(prefix="constructs-"))
         generate(tmp, log, not args.quiet, only=args.only)
         log(f"written to {tmp}")
         return
     if args.check_only:
-        with tempfile.TemporaryDirectory() as tmp:
-            generate(Path(tmp), log, False)
-            bad = compare_trees(REPO / OUT_REL, Path(tmp) / OUT_REL)
-            if bad:
-                sys.exit("DIFFERENT: " + ", ".join(bad))
-            log("byte-identical to the files in place")
+        check_only(lambda root: generate(root, log, False), (OUT_REL,))
         return
     generate(REPO, log, not args.quiet)
 

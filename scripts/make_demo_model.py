@@ -60,12 +60,6 @@ deterministic algorithms, 2 threads) and takes about two minutes on 2 CPU
 cores.
 """
 
-import argparse
-import io
-import json
-import os
-import platform
-import subprocess
 import sys
 import time
 from collections import OrderedDict
@@ -74,8 +68,13 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from PIL import Image
+
+sys.dont_write_bytecode = True          # no scripts/__pycache__ from the import below
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fixture_export import (  # noqa: E402  (export in a child interpreter, training loop, ...)
+    accuracy, argument_parser, load_eval, log, read_payload, run_export, save_torchscript, torch_bytes,
+    trace_or_script, train_epochs, versions, write_json)
 
 # --------------------------------------------------------------------------
 # Configuration
@@ -92,6 +91,7 @@ N_TRAIN = 4000
 N_TEST = 1000
 EPOCHS = 6
 BATCH = 64
+EVAL_BATCH = 250          # accuracy() batch size
 LR = 2e-3
 WEIGHT_DECAY = 1e-4
 
@@ -244,42 +244,12 @@ def augment(xb, gen):
     return out
 
 
-@torch.no_grad()
-def accuracy(model, x, y, bs=250):
-    model.eval()
-    correct = 0
-    for i in range(0, len(x), bs):
-        correct += (model(x[i:i + bs]).argmax(1) == y[i:i + bs]).sum().item()
-    return correct / len(x)
-
-
 def train(model, xtr, ytr, xte, yte, log):
-    gen = torch.Generator().manual_seed(TORCH_SEED)
-    opt = torch.optim.Adam(model.parameters(), lr=LR, weight_decay=WEIGHT_DECAY)
-    steps_per_epoch = (len(xtr) + BATCH - 1) // BATCH
-    sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, max_lr=LR, total_steps=EPOCHS * steps_per_epoch, pct_start=0.2)
+    """Adam, one-cycle, flips/rot90 (fixture_export.train_epochs); returns the per-epoch history."""
     history = []
-    for epoch in range(1, EPOCHS + 1):
-        t0 = time.time()
-        model.train()
-        perm = torch.randperm(len(xtr), generator=gen)
-        tot_loss, tot_correct = 0.0, 0
-        for i in range(0, len(xtr), BATCH):
-            idx = perm[i:i + BATCH]
-            xb = augment(xtr[idx], gen)
-            yb = ytr[idx]
-            logits = model(xb)
-            loss = F.cross_entropy(logits, yb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            tot_loss += loss.item() * len(idx)
-            tot_correct += (logits.argmax(1) == yb).sum().item()
-        te_acc = accuracy(model, xte, yte)
-        rec = {"epoch": epoch, "loss": tot_loss / len(xtr),
-               "train_acc_running": tot_correct / len(xtr),
+    for epoch, t0, loss, acc in train_epochs(model, xtr, ytr, augment, TORCH_SEED, LR, WEIGHT_DECAY, BATCH, EPOCHS):
+        te_acc = accuracy(model, xte, yte, EVAL_BATCH)
+        rec = {"epoch": epoch, "loss": loss, "train_acc_running": acc,
                "test_acc": te_acc, "seconds": time.time() - t0}
         history.append(rec)
         log(f"epoch {epoch}/{EPOCHS}: loss {rec['loss']:.4f}  "
@@ -332,27 +302,17 @@ def write_preview(path, img01, ring_mask, disk_mask):
 # Main
 # --------------------------------------------------------------------------
 def export_torchscript(kind, path):
-    """Internal (--export): read a state dict from stdin, save TorchScript."""
+    """Internal (--export): read a state dict from stdin, save TorchScript (debug records stripped)."""
     torch.set_num_threads(2)
-    model = RingNet()
-    model.load_state_dict(torch.load(io.BytesIO(sys.stdin.buffer.read())))
-    model.eval()
-    if kind == "trace":
-        with torch.no_grad():
-            ts = torch.jit.trace(model, torch.zeros(1, 1, SIZE, SIZE))
-    else:
-        ts = torch.jit.script(model)
-    ts.save(str(path))
-    from strip_debug_info import strip_debug_info  # scripts/ is on sys.path in the --export child
-    strip_debug_info(path)  # drop the .debug_pkl records: they hold this machine's absolute paths
+    model = load_eval(RingNet(), read_payload())
+    save_torchscript(trace_or_script(model, kind == "trace", torch.zeros(1, 1, SIZE, SIZE)), path)
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argument_parser(__doc__, ("KIND", "PATH"), check_only=False)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
     ap.add_argument("--preview", type=Path, default=None,
                     help="also write preview PNGs (image | mask overlay) to this directory")
-    ap.add_argument("--export", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.export:
         export_torchscript(*args.export)
@@ -361,7 +321,6 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
 
     t_start = time.time()
-    log = lambda s: print(s, flush=True)  # noqa: E731
 
     torch.set_num_threads(2)
     torch.manual_seed(TORCH_SEED)
@@ -372,7 +331,7 @@ def main():
         log(f"warning: deterministic algorithms unavailable: {e}")
     torch.backends.cudnn.benchmark = False
 
-    log(f"torch {torch.__version__}, numpy {np.__version__}, python {platform.python_version()}")
+    log(versions())
 
     # ---- data
     t0 = time.time()
@@ -389,8 +348,8 @@ def main():
     history = train(model, xtr, ytr, xte, yte, log)
     train_seconds = time.time() - t0
     model.eval()
-    train_acc = accuracy(model, xtr, ytr)
-    test_acc = accuracy(model, xte, yte)
+    train_acc = accuracy(model, xtr, ytr, EVAL_BATCH)
+    test_acc = accuracy(model, xte, yte, EVAL_BATCH)
     log(f"training took {train_seconds:.1f} s; final train acc (eval mode, no aug) "
         f"{train_acc:.4f}, test acc {test_acc:.4f}")
     if test_acc < MIN_TEST_ACC:
@@ -404,12 +363,9 @@ def main():
     # process yields names like __torch__.___torch_mangle_40.RingNet).
     # PYTHONHASHSEED fixes the order of the constants torch.jit.script writes,
     # so the saved files are byte-for-byte reproducible.
-    buf = io.BytesIO()
-    torch.save(model.state_dict(), buf)
-    env = dict(os.environ, PYTHONHASHSEED="0")
+    state = torch_bytes(model.state_dict())
     for kind, path in (("trace", traced_path), ("script", scripted_path)):
-        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--export", kind, str(path)],
-                       input=buf.getvalue(), env=env, check=True)
+        run_export(__file__, (kind, path), state)
     (out / "ringnet.labels.txt").write_text("\n".join(LABELS) + "\n")
 
     traced_l = torch.jit.load(str(traced_path)).eval()
@@ -485,7 +441,7 @@ def main():
         ("logit_tolerance_hint", 1e-3),
         ("images", demo),
     ])
-    (out / "demo_expected.json").write_text(json.dumps(expected, indent=2) + "\n")
+    write_json(out / "demo_expected.json", expected)
 
     # ---- README
     total_seconds = time.time() - t_start

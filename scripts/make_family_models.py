@@ -44,10 +44,11 @@ Outputs (everything under ``src/test/resources/families/``)
 ----------------------------------------------------------
 * ``models/<name>_{traced,scripted}.pt``.  Each export runs in a fresh
   interpreter (this script re-invoked with ``--export``, PYTHONHASHSEED=0,
-  weights piped in as a state_dict), as in make_test_models.py; the debug
-  records (which hold machine paths) are removed with
-  ``strip_debug_info.py``.  Traces are made with autograd ENABLED (so
-  MultiheadAttention takes its differentiable path), except ``vit_nograd``.
+  weights piped in as a state_dict), as in make_test_models.py (helpers in
+  ``fixture_export.py``); the debug records (which hold machine paths) are
+  removed with ``strip_debug_info.py``.  Traces are made with autograd
+  ENABLED (so MultiheadAttention takes its differentiable path), except
+  ``vit_nograd``.
   Dict outputs are traced with ``strict=False``.
 * ``<name>/`` fixtures (float32 little-endian C-order .npy, batch dim dropped),
   computed on the EAGER model in eval mode with autograd enabled:
@@ -79,18 +80,12 @@ byte-identical files (``--check-only`` verifies it).  About 4 CPU-minutes
 minutes wall time on 2 idle cores, more on a busy machine.
 """
 
-import argparse
 import contextlib
-import io
 import json
 import math
-import os
-import platform
 import re
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
 import warnings
 from collections import Counter, OrderedDict
@@ -127,9 +122,11 @@ MODELS_REL = FAMILIES_REL / "models"
 
 sys.dont_write_bytecode = True          # no scripts/__pycache__ from the imports below
 sys.path.insert(0, str(SCRIPTS))
-from make_test_models import (  # noqa: E402  (shared helpers, unchanged)
-    THREADS, compare_trees, gradcam_raw, init_weights, maxdiff, module_table, record_layers, save_npy)
-from strip_debug_info import debug_records, strip_debug_info  # noqa: E402
+from fixture_export import (  # noqa: E402  (export in a child interpreter, .npy, check-only, ...)
+    argument_parser, check_only, deterministic_torch, gradcam_raw, input_gradient, load_eval, log, maxdiff,
+    read_payload, run_export, save_npy, save_torchscript, torch_bytes, trace_or_script, versions)
+from make_test_models import THREADS, init_weights, module_table, record_layers  # noqa: E402  (unchanged)
+from strip_debug_info import debug_records  # noqa: E402
 
 TOL_TS = 1e-5           # TorchScript vs eager
 NATIVE_MHA = "aten::_native_multi_head_attention"
@@ -564,9 +561,7 @@ def build_eager(name, weights=None):
             warnings.simplefilter("ignore")
             model = spec["build"]()
         return init_family_weights(model, spec["seeds"][0], spec["input_shape"])
-    model = spec["build"]()
-    model.load_state_dict(weights)
-    return model.eval()
+    return load_eval(spec["build"](), weights)
 
 
 # ==========================================================================
@@ -582,29 +577,22 @@ def sanitize(msg):
 
 
 def export_child(name, kind, path):
-    """Internal (--export): read a state dict from stdin, save TorchScript,
+    """Internal (--export): read a state dict from stdin, save TorchScript (debug records stripped),
     print one JSON line with the result."""
     torch.set_num_threads(THREADS)
     spec = SPECS[name]
-    model = spec["build"]()
-    model.load_state_dict(torch.load(io.BytesIO(sys.stdin.buffer.read())))
-    model.eval()
+    model = build_eager(name, read_payload())
     result = OrderedDict([("ok", True)])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            if kind == "traced":
-                x = torch.zeros(*spec["input_shape"])
-                ctx = torch.no_grad() if spec.get("trace_no_grad") else contextlib.nullcontext()
-                with ctx:
-                    # check_trace off: it re-traces under torch.no_grad(), where MultiheadAttention
-                    # takes its fast path, so it fails for vit/deit by design; the parent checks
-                    # every file's output and input gradient against the eager model instead.
-                    ts = torch.jit.trace(model, x, strict=spec.get("kind") != "pixel-sum", check_trace=False)
-            else:
-                ts = torch.jit.script(model)
-            ts.save(str(path))
-            strip_debug_info(path)  # drop the .debug_pkl records: they hold this machine's paths
+            # traced with autograd enabled unless trace_no_grad; check_trace off: it re-traces under
+            # torch.no_grad(), where MultiheadAttention takes its fast path, so it fails for vit/deit by design;
+            # the parent checks every file's output and input gradient against the eager model instead.
+            ts = trace_or_script(model, kind == "traced", torch.zeros(*spec["input_shape"]),
+                                 no_grad=spec.get("trace_no_grad", False), strict=spec.get("kind") != "pixel-sum",
+                                 check_trace=False)
+            save_torchscript(ts, path)
         except Exception as e:  # noqa: BLE001  (reported in the manifest)
             result = OrderedDict([("ok", False), ("error", f"{type(e).__name__}: {sanitize(e)}")] +
                                  [(k, v) for k, v in result.items() if k != "ok"])
@@ -612,11 +600,10 @@ def export_child(name, kind, path):
     print("EXPORT-RESULT " + json.dumps(result), flush=True)
 
 
-def run_export(name, kind, state_bytes, path):
-    """state_bytes: torch.save(model.state_dict()) bytes, piped to the child."""
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    r = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--export", name, kind, str(path)],
-                       input=state_bytes, env=env, capture_output=True)
+def export_result(name, kind, state_bytes, path):
+    """Export in a fresh interpreter (export_child); state_bytes: torch.save(model.state_dict()) bytes, piped to
+    the child.  Returns the child's EXPORT-RESULT."""
+    r = run_export(__file__, (name, kind, path), state_bytes, capture_output=True, check=False)
     lines = [s for s in r.stdout.decode().splitlines() if s.startswith("EXPORT-RESULT ")]
     if r.returncode != 0 or not lines:
         raise RuntimeError(f"export {name} {kind} crashed:\n{r.stderr.decode()[-3000:]}")
@@ -640,12 +627,6 @@ def make_score(kind, cls):
     if kind == "pixel-sum":
         return lambda out: primary(out)[0, cls].sum()
     return lambda out: primary(out)[0, cls]
-
-
-def input_grad(model, x, score):
-    xg = x.clone().requires_grad_(True)
-    (g,) = torch.autograd.grad(score(model(xg)), xg)
-    return g.detach()
 
 
 # ==========================================================================
@@ -761,7 +742,7 @@ def relu_rule_selftest():
 def relu_rule_gradient(model, x, score, rule):
     counter = Counter()
     with relu_rule(rule, counter):
-        g = input_grad(model, x, score)
+        g = input_gradient(model, x, score)
     return g, counter
 
 
@@ -920,7 +901,7 @@ def fixtures_for(name, spec, model, root, log):
                          ("saliency", rel("saliency.npy"))])
     save_npy(fdir / "input.npy", x[0])
     save_npy(fdir / "output.npy", out[0])
-    sal = input_grad(model, x, score)
+    sal = input_gradient(model, x, score)
     save_npy(fdir / "saliency.npy", sal[0])
     checks["saliency_max_abs"] = float(sal.abs().max())
     assert checks["saliency_max_abs"] > 0, name
@@ -1079,7 +1060,7 @@ def check_export(name, kind, path, x, out_full, score, sal, relu_calls, log):
     if kind == "traced":
         assert info["graph_relu_nodes"] == relu_calls, (name, info["graph_relu_nodes"], relu_calls)
     try:
-        g = input_grad(ts, x, score)
+        g = input_gradient(ts, x, score)
         info["saliency_vs_eager_max_abs_diff"] = maxdiff(g, sal)
         assert info["saliency_vs_eager_max_abs_diff"] <= 1e-5 * max(1.0, float(sal.abs().max())), (name, info)
         info["backward"] = "ok"
@@ -1171,12 +1152,10 @@ def generate(root, log):
         else:
             model = build_eager(name)
         eager[name] = model
-        sd = io.BytesIO()
-        torch.save(model.state_dict(), sd)      # keeps _metadata (MNASNet's load needs its version)
-        sd = sd.getvalue()
+        sd = torch_bytes(model.state_dict())    # keeps _metadata (MNASNet's load needs its version)
         for kind in spec.get("exports", ("traced", "scripted")):
             p = root / MODELS_REL / f"{name}_{kind}.pt"
-            futures[(name, kind)] = pool.submit(run_export, name, kind, sd, p)
+            futures[(name, kind)] = pool.submit(export_result, name, kind, sd, p)
         if spec.get("weights_from"):
             results[name] = dict(fixtures_from=spec["weights_from"])
             continue
@@ -1339,29 +1318,16 @@ def generate(root, log):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--check-only", action="store_true",
-                    help="regenerate into a temporary directory and compare byte for byte with the files in place")
-    ap.add_argument("--export", nargs=3, metavar=("NAME", "KIND", "PATH"), help=argparse.SUPPRESS)
-    args = ap.parse_args()
+    args = argument_parser(__doc__, ("NAME", "KIND", "PATH")).parse_args()
     if args.export:
         export_child(*args.export)
         return
 
-    torch.set_num_threads(THREADS)
-    torch.use_deterministic_algorithms(True)
+    deterministic_torch(THREADS)
     warnings.filterwarnings("ignore", category=UserWarning)
-    log = lambda s: print(s, flush=True)  # noqa: E731
-    log(f"torch {torch.__version__}, torchvision {torchvision.__version__}, numpy {np.__version__}, "
-        f"python {platform.python_version()}")
+    log(versions(torchvision=torchvision.__version__))
     if args.check_only:
-        with tempfile.TemporaryDirectory() as tmp:
-            tmp = Path(tmp)
-            generate(tmp, log)
-            bad = [str(FAMILIES_REL / p) for p in compare_trees(REPO / FAMILIES_REL, tmp / FAMILIES_REL)]
-            if bad:
-                sys.exit("DIFFERENT: " + ", ".join(bad))
-            log("byte-identical to the files in place")
+        check_only(lambda root: generate(root, log), (FAMILIES_REL,))
         return
     generate(REPO, log)
 

@@ -54,30 +54,24 @@ and the torch version.
 
 Each model is exported in a fresh interpreter (this script re-invoked with ``--export``,
 ``PYTHONHASHSEED=0``) that loads the weights from a state_dict read from stdin, as
-``scripts/make_test_models.py`` does: scripting several classes in one process would mangle class names
-(``___torch_mangle_N``) and PYTHONHASHSEED makes the archives byte-for-byte reproducible.  The model classes
-are defined in this file because ``torch.jit.script`` reads their source.
+``scripts/make_test_models.py`` does (helpers in ``scripts/fixture_export.py``): scripting several classes in
+one process would mangle class names (``___torch_mangle_N``) and PYTHONHASHSEED makes the archives
+byte-for-byte reproducible.  The model classes are defined in this file because ``torch.jit.script`` reads
+their source.
 
 How to run (from the repository root; needs torch, tested with 1.13 CPU, and numpy)::
 
     /usr/bin/python3 scripts/make_refused_models.py            # writes the files
     /usr/bin/python3 scripts/make_refused_models.py --check-only  # regenerates in a temp dir, compares bytes
 
-Takes about 15 s; the models are 10-19 KB each (mostly TorchScript's code and debug entries), 0.5 MB in all
-with the fixtures.  The archives of traced models hold source ranges of this file, so editing it changes their
-bytes (not their behaviour): regenerate after an edit.
+Takes about 15 s; the models are 7-16 KB each (mostly TorchScript's code), 0.6 MB in all with the fixtures.
+The ``.debug_pkl`` records (source ranges of this file, with its absolute path) are removed after the export
+(``scripts/strip_debug_info.py``), so editing this file changes the archives only where it changes a model.
 """
 
-import argparse
-import filecmp
-import io
-import json
-import os
 import platform
 import shutil
-import subprocess
 import sys
-import tempfile
 from collections import OrderedDict
 from pathlib import Path
 from typing import Dict, Tuple
@@ -91,6 +85,12 @@ from torch.overrides import TorchFunctionMode
 
 SCRIPTS = Path(__file__).resolve().parent
 REPO = SCRIPTS.parent
+sys.dont_write_bytecode = True          # no scripts/__pycache__ from the import below
+sys.path.insert(0, str(SCRIPTS))
+from fixture_export import (  # noqa: E402  (export in a child interpreter, .npy, check-only, ...)
+    argument_parser, check_only, deterministic_torch, gradcam_raw, load_eval, log, module_at, read_payload,
+    run_export, save_npy, save_torchscript, torch_bytes, trace_or_script, versions, write_json)
+
 OUT_REL = Path("src/test/resources/models/refused")
 INPUT_SHAPE = (1, 3, 16, 16)
 INPUT_SEED = 4242
@@ -426,30 +426,14 @@ def build(name):
 # Export (in a fresh interpreter)
 # ==========================================================================
 def export_torchscript(name, path):
-    """Internal (--export): read the state dict and the loop gate from stdin, save TorchScript."""
+    """Internal (--export): read the state dict and the loop gate from stdin, save TorchScript (debug records
+    stripped)."""
     global GATE
     torch.set_num_threads(THREADS)
-    payload = torch.load(io.BytesIO(sys.stdin.buffer.read()))
-    GATE = payload["gate"]
-    model = SPECS[name]["make"]()
-    model.load_state_dict(payload["state"])
-    model.eval()
-    if SPECS[name]["kind"] == "traced":
-        with torch.no_grad():
-            ts = torch.jit.trace(model, torch.zeros(*INPUT_SHAPE))
-    else:
-        ts = torch.jit.script(model)
-    ts.save(str(path))
-    from strip_debug_info import strip_debug_info  # scripts/ is on sys.path in the --export child
-    strip_debug_info(path)  # drop the .debug_pkl records: they hold this machine's absolute paths
-
-
-def run_export(name, state_dict, path):
-    buf = io.BytesIO()
-    torch.save({"state": state_dict, "gate": GATE}, buf)
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--export", name, str(path)],
-                   input=buf.getvalue(), env=env, check=True)
+    payload = read_payload()
+    GATE = payload["gate"]                       # before the constructor: LoopNet keeps it
+    model = load_eval(SPECS[name]["make"](), payload["state"])
+    save_torchscript(trace_or_script(model, SPECS[name]["kind"] == "traced", torch.zeros(*INPUT_SHAPE)), path)
 
 
 # ==========================================================================
@@ -513,14 +497,6 @@ def guided(model, name, x, target):
     return xi.grad[0], mode.calls
 
 
-def module_at(model, path):
-    m = model
-    for p in path.split("."):
-        m = m[int(p)] if isinstance(m, (nn.Sequential, nn.ModuleList)) else (
-            m[p] if isinstance(m, nn.ModuleDict) else getattr(m, p))
-    return m
-
-
 def layer_record(model, name, x, target, path):
     """Output of the module's LAST call and dScore/d(that output)."""
     rec = {}
@@ -543,17 +519,6 @@ def layer_record(model, name, x, target, path):
     if "a" not in rec:
         return None
     return rec["a"][0], rec["g"][0]
-
-
-def gradcam_raw(a, g):
-    return (g.mean(dim=(1, 2), keepdim=True) * a).sum(0)
-
-
-def save_npy(path, t):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    arr = np.ascontiguousarray(t.detach().cpu().numpy().astype("<f4"))
-    with open(path, "wb") as f:
-        np.save(f, arr, allow_pickle=False)
 
 
 # ==========================================================================
@@ -601,7 +566,7 @@ def generate(root, log):
     for name, spec in SPECS.items():
         model = build(name)
         path = out / file_name(name)
-        run_export(name, model.state_dict(), path)
+        run_export(__file__, (name, path), torch_bytes({"state": model.state_dict(), "gate": GATE}))
         ts = torch.jit.load(str(path))
         entry = OrderedDict(file=str(OUT_REL / file_name(name)), kind=spec["kind"],
                             doc=(spec["make"].__doc__ or "").strip())
@@ -644,38 +609,18 @@ def generate(root, log):
                 raise SystemExit(f"loop: blocks {entry['blocks_run']} ran, expected [0, 1]")
         manifest["models"][name] = entry
         log(f"{file_name(name):36s} {path.stat().st_size:6d} B  target {target}  ts-vs-eager {diff:.1e}")
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-
-
-def compare_trees(a, b):
-    bad = []
-    for p in sorted(set(q.relative_to(a) for q in a.rglob("*") if q.is_file())
-                    | set(q.relative_to(b) for q in b.rglob("*") if q.is_file())):
-        if not ((a / p).is_file() and (b / p).is_file() and filecmp.cmp(a / p, b / p, shallow=False)):
-            bad.append(str(p))
-    return bad
+    write_json(out / "manifest.json", manifest)
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--check-only", action="store_true",
-                    help="regenerate into a temporary directory and compare byte for byte with the files in place")
-    ap.add_argument("--export", nargs=2, metavar=("NAME", "PATH"), help=argparse.SUPPRESS)
-    args = ap.parse_args()
+    args = argument_parser(__doc__, ("NAME", "PATH")).parse_args()
     if args.export:
         export_torchscript(*args.export)
         return
-    torch.set_num_threads(THREADS)
-    torch.use_deterministic_algorithms(True)
-    log = lambda s: print(s, flush=True)  # noqa: E731
-    log(f"torch {torch.__version__}, numpy {np.__version__}, python {platform.python_version()}")
+    deterministic_torch(THREADS)
+    log(versions())
     if args.check_only:
-        with tempfile.TemporaryDirectory() as tmp:
-            generate(Path(tmp), log)
-            bad = compare_trees(REPO / OUT_REL, Path(tmp) / OUT_REL)
-            if bad:
-                sys.exit("DIFFERENT: " + ", ".join(bad))
-            log("byte-identical to the files in place")
+        check_only(lambda root: generate(root, log), (OUT_REL,))
         return
     generate(REPO, log)
     total = sum(p.stat().st_size for p in (REPO / OUT_REL).rglob("*") if p.is_file())

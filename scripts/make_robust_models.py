@@ -21,10 +21,12 @@ Run from the repository root (torch 1.13 CPU is enough)::
     /usr/bin/python3 scripts/make_robust_models.py
 """
 
-import os
-import subprocess
 import sys
 from pathlib import Path
+
+sys.dont_write_bytecode = True          # no scripts/__pycache__ from the import below
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fixture_export import run_export, save_torchscript  # noqa: E402  (neither needs torch in the driver)
 
 OUT = Path("src/test/resources/robust/models")
 MODELS = {
@@ -83,21 +85,20 @@ if torch is not None:
 
 
 def export(name, path):
+    """In the --export child: save one file; TorchScript without its .debug_pkl records."""
     torch.manual_seed(7)
     if name == "flat_output":
-        torch.jit.script(FlatOutput().eval()).save(path)
+        save_torchscript(torch.jit.script(FlatOutput().eval()), path)
     elif name == "seq_output":
-        torch.jit.trace(SeqOutput().eval(), torch.rand(1, 1, 32, 32)).save(path)
+        save_torchscript(torch.jit.trace(SeqOutput().eval(), torch.rand(1, 1, 32, 32)), path)
     elif name == "deep_pool":
-        torch.jit.trace(DeepPool().eval(), torch.rand(1, 1, 64, 64)).save(path)
+        save_torchscript(torch.jit.trace(DeepPool().eval(), torch.rand(1, 1, 64, 64)), path)
     elif name == "state_dict":
         torch.save(DeepPool().state_dict(), path)
     elif name == "eager_pickle":
         torch.save(DeepPool().eval(), path)
     else:
         raise SystemExit("unknown model " + name)
-    from strip_debug_info import strip_debug_info  # scripts/ is on sys.path in the --export child
-    strip_debug_info(path)  # drop the .debug_pkl records (no-op for the torch.save files)
 
 
 def main():
@@ -105,10 +106,8 @@ def main():
         export(sys.argv[2], sys.argv[3])
         return
     OUT.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, PYTHONHASHSEED="0")
     for name, file in MODELS.items():
-        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--export", name, str(OUT / file)],
-                       env=env, check=True)
+        run_export(__file__, (name, OUT / file))
         print("wrote", OUT / file, (OUT / file).stat().st_size, "bytes")
 
 

@@ -89,17 +89,9 @@ recomputes everything in a temporary directory and compares it byte for
 byte with the files in place (writes nothing to the repository).
 """
 
-import argparse
 import copy
-import filecmp
-import io
-import json
-import os
-import platform
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from collections import OrderedDict
 from pathlib import Path
@@ -116,8 +108,11 @@ MODELS_REL = Path("src/test/resources/models")
 FIXTURES_REL = Path("src/test/resources/fixtures")
 DEMO_REL = Path("test-images/demo")
 
-sys.dont_write_bytecode = True          # no scripts/__pycache__ from the import below
+sys.dont_write_bytecode = True          # no scripts/__pycache__ from the imports below
 sys.path.insert(0, str(SCRIPTS))
+from fixture_export import (  # noqa: E402  (export in a child interpreter, .npy, check-only, ...)
+    argument_parser, check_only, deterministic_torch, gradcam_raw, input_gradient, load_eval, log, maxdiff,
+    read_payload, run_export, save_npy, save_torchscript, torch_bytes, trace_or_script, versions, write_json)
 from make_demo_model import RingNet  # noqa: E402  (the demo model's class, unchanged)
 
 THREADS = 2
@@ -423,36 +418,21 @@ def example_inputs(name):
 
 
 def export_torchscript(name, kind, path):
-    """Internal (--export): read a state dict from stdin, save TorchScript."""
+    """Internal (--export): read a state dict from stdin, save TorchScript (debug records stripped)."""
     torch.set_num_threads(THREADS)
-    model = EXPORT_CLASSES[name]()
-    model.load_state_dict(torch.load(io.BytesIO(sys.stdin.buffer.read())))
-    model.eval()
-    if kind == "traced":
-        inputs = example_inputs(name)
+    model = load_eval(EXPORT_CLASSES[name](), read_payload())
+    inputs = example_inputs(name)
+    if kind == "traced" and len(inputs) > 1:
+        # trace_module compiles @torch.jit.export methods as script methods first
+        # and then fails with "method ... already defined" when it adds the traced
+        # ones: drop the export marker in this (trace-only) interpreter.
+        for fn in (PreparedRingNet.features, PreparedRingNet.head):
+            fn.__dict__.pop("_torchscript_modifier", None)
         with torch.no_grad():
-            if len(inputs) == 1:
-                ts = torch.jit.trace(model, inputs["forward"])
-            else:
-                # trace_module compiles @torch.jit.export methods as script methods first
-                # and then fails with "method ... already defined" when it adds the traced
-                # ones: drop the export marker in this (trace-only) interpreter.
-                for fn in (PreparedRingNet.features, PreparedRingNet.head):
-                    fn.__dict__.pop("_torchscript_modifier", None)
-                ts = torch.jit.trace_module(model, {k: (v,) for k, v in inputs.items()})
+            ts = torch.jit.trace_module(model, {k: (v,) for k, v in inputs.items()})
     else:
-        ts = torch.jit.script(model)
-    ts.save(str(path))
-    from strip_debug_info import strip_debug_info  # scripts/ is on sys.path in the --export child
-    strip_debug_info(path)  # drop the .debug_pkl records: they hold this machine's absolute paths
-
-
-def run_export(name, kind, state_dict, path):
-    buf = io.BytesIO()
-    torch.save(state_dict, buf)
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--export", name, kind, str(path)],
-                   input=buf.getvalue(), env=env, check=True)
+        ts = trace_or_script(model, kind == "traced", inputs["forward"])
+    save_torchscript(ts, path)
 
 
 # ==========================================================================
@@ -527,12 +507,6 @@ def score_fn(kind, cls):
     return lambda out: out[0, cls]
 
 
-def input_gradient(model, x, score):
-    xg = x.clone().requires_grad_(True)
-    (g,) = torch.autograd.grad(score(model(xg)), xg)
-    return g.detach()
-
-
 def relu_rule_full_hooks(model, x, score, rule):
     """Full backward hooks on every nn.ReLU (model must have no in-place ReLU).
     rule: 'guided' -> relu(grad_input), 'deconv' -> relu(grad_output), 'none' -> unchanged."""
@@ -580,6 +554,41 @@ def relu_rule_captum_style(model, x, score, rule):
     finally:
         for h in handles:
             h.remove()
+
+
+def relu_rule_references(model, x, out, score, checks, label):
+    """Saliency of ``model`` and the guided backprop / deconvnet references (full backward hooks on a clean copy),
+    with their self-checks recorded in ``checks`` and asserted: the clean copy gives the model's output and, with
+    identity hooks, its saliency; Captum-style hooks on the in-place model give the same three gradients; guided
+    and deconv differ from the saliency.  out = model(x).  Returns (clean copy, saliency, guided, deconv)."""
+    clean = clean_copy(model)
+    with torch.no_grad():
+        checks["clean_copy_output_max_abs_diff"] = maxdiff(clean(x), out)
+
+    sal = input_gradient(model, x, score)
+    sal_clean_nohooks = relu_rule_full_hooks(clean, x, score, "none")
+    guided = relu_rule_full_hooks(clean, x, score, "guided")
+    deconv = relu_rule_full_hooks(clean, x, score, "deconv")
+    checks["saliency_vs_clean_copy_identity_hooks_max_abs_diff"] = maxdiff(sal_clean_nohooks, sal)
+    checks["saliency_vs_captum_style_no_rule_max_abs_diff"] = maxdiff(
+        relu_rule_captum_style(model, x, score, "none"), sal)
+    checks["guided_vs_captum_style_inplace_model_max_abs_diff"] = maxdiff(
+        relu_rule_captum_style(model, x, score, "guided"), guided)
+    checks["deconv_vs_captum_style_inplace_model_max_abs_diff"] = maxdiff(
+        relu_rule_captum_style(model, x, score, "deconv"), deconv)
+    checks["guided_vs_saliency_max_abs_diff"] = maxdiff(guided, sal)     # must be > 0
+    checks["deconv_vs_saliency_max_abs_diff"] = maxdiff(deconv, sal)     # must be > 0
+    checks["saliency_max_abs"] = float(sal.abs().max())
+
+    assert checks["clean_copy_output_max_abs_diff"] <= TOL_EXACT, (label, checks["clean_copy_output_max_abs_diff"])
+    tol_sal = TOL_EXACT * max(1e-3, checks["saliency_max_abs"])
+    for k in ("saliency_vs_clean_copy_identity_hooks_max_abs_diff",
+              "saliency_vs_captum_style_no_rule_max_abs_diff",
+              "guided_vs_captum_style_inplace_model_max_abs_diff",
+              "deconv_vs_captum_style_inplace_model_max_abs_diff"):
+        assert checks[k] <= tol_sal, (label, k, checks[k])
+    assert checks["guided_vs_saliency_max_abs_diff"] > 0 and checks["deconv_vs_saliency_max_abs_diff"] > 0, label
+    return clean, sal, guided, deconv
 
 
 def record_layers(model, x, score, paths):
@@ -655,25 +664,9 @@ def module_table(model, x):
     return list(info.values())
 
 
-def gradcam_raw(act, grad):
-    """act, grad: (K, H, W) -> sum_k mean_ij(grad_k) * A_k, (H, W)."""
-    w = grad.mean(dim=(1, 2))
-    return (w[:, None, None] * act).sum(0)
-
-
-def maxdiff(a, b):
-    return float((a - b).abs().max())
-
-
 # ==========================================================================
 # Per-model fixture generation
 # ==========================================================================
-def save_npy(path, t):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    arr = np.ascontiguousarray(t.detach().cpu().numpy().astype("<f4"))
-    np.save(path, arr, allow_pickle=False)
-
-
 def fixtures_for(name, spec, model, out_root, checks, log):
     fdir = out_root / FIXTURES_REL / name
     if fdir.exists():
@@ -691,24 +684,7 @@ def fixtures_for(name, spec, model, out_root, checks, log):
     score = score_fn(spec["kind"], cls)
     score_value = float(score(out))
 
-    clean = clean_copy(model)
-    with torch.no_grad():
-        checks["clean_copy_output_max_abs_diff"] = maxdiff(clean(x), out)
-
-    sal = input_gradient(model, x, score)
-    sal_clean_nohooks = relu_rule_full_hooks(clean, x, score, "none")
-    guided = relu_rule_full_hooks(clean, x, score, "guided")
-    deconv = relu_rule_full_hooks(clean, x, score, "deconv")
-    checks["saliency_vs_clean_copy_identity_hooks_max_abs_diff"] = maxdiff(sal_clean_nohooks, sal)
-    checks["saliency_vs_captum_style_no_rule_max_abs_diff"] = maxdiff(
-        relu_rule_captum_style(model, x, score, "none"), sal)
-    checks["guided_vs_captum_style_inplace_model_max_abs_diff"] = maxdiff(
-        relu_rule_captum_style(model, x, score, "guided"), guided)
-    checks["deconv_vs_captum_style_inplace_model_max_abs_diff"] = maxdiff(
-        relu_rule_captum_style(model, x, score, "deconv"), deconv)
-    checks["guided_vs_saliency_max_abs_diff"] = maxdiff(guided, sal)     # must be > 0
-    checks["deconv_vs_saliency_max_abs_diff"] = maxdiff(deconv, sal)     # must be > 0
-    checks["saliency_max_abs"] = float(sal.abs().max())
+    clean, sal, guided, deconv = relu_rule_references(model, x, out, score, checks, name)
 
     save_npy(fdir / "input.npy", x[0])
     save_npy(fdir / "output.npy", out[0])
@@ -755,16 +731,6 @@ def fixtures_for(name, spec, model, out_root, checks, log):
         assert float(grad.abs().max()) > 0, f"{name}/{p}: zero gradient"
         log(f"    {p:18s} {mtypes[p]:16s} calls {len(calls)}  A {tuple(act.shape)}  "
             f"in-place later: {e['modified_later']}")
-
-    tol_sal = TOL_EXACT * max(1e-3, checks["saliency_max_abs"])
-    for k in ("clean_copy_output_max_abs_diff",):
-        assert checks[k] <= TOL_EXACT, (name, k, checks[k])
-    for k in ("saliency_vs_clean_copy_identity_hooks_max_abs_diff",
-              "saliency_vs_captum_style_no_rule_max_abs_diff",
-              "guided_vs_captum_style_inplace_model_max_abs_diff",
-              "deconv_vs_captum_style_inplace_model_max_abs_diff"):
-        assert checks[k] <= tol_sal, (name, k, checks[k])
-    assert checks["guided_vs_saliency_max_abs_diff"] > 0 and checks["deconv_vs_saliency_max_abs_diff"] > 0
 
     files = OrderedDict((k, f"{name}/{k}.npy") for k in ("input", "output", "saliency", "guided", "deconv"))
     target = OrderedDict([("class", cls), ("kind", spec["kind"]), ("score", score_value)])
@@ -815,7 +781,7 @@ def generate(out_root, log):
             ts_files, rel = {}, {}
             for kind in ("traced", "scripted"):
                 p = out_root / MODELS_REL / f"{name}_{kind}.pt"
-                run_export(name, kind, model.state_dict(), p)
+                run_export(__file__, (name, kind, p), torch_bytes(model.state_dict()))
                 ts_files[kind] = p
                 rel[kind] = str(MODELS_REL / p.name)
         eager_paths = [p for p, _ in model.named_modules()]
@@ -874,7 +840,7 @@ def generate(out_root, log):
         ring_out = ring(rx)
     for kind in ("traced", "scripted"):
         p = out_root / MODELS_REL / f"ringnet_prepared_{kind}.pt"
-        run_export("ringnet_prepared", kind, prep.state_dict(), p)
+        run_export(__file__, ("ringnet_prepared", kind, p), torch_bytes(prep.state_dict()))
         rel[kind] = str(MODELS_REL / p.name)
         ts = torch.jit.load(str(p)).eval()
         with torch.no_grad():
@@ -955,49 +921,21 @@ def generate(out_root, log):
                     "running_mean += 0.3 * sqrt(running_var) * N(0,1), running_var *= U(0.5, 1.8)"),
         ("models", manifest_models),
     ])
-    (out_root / FIXTURES_REL / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    write_json(out_root / FIXTURES_REL / "manifest.json", manifest)
     log(f"done in {time.time() - t_start:.1f} s")
 
 
-def compare_trees(a, b, only_b=False):
-    """Relative paths that differ between two directory trees (content or
-    presence); only_b: consider only the files of b (other files may share a)."""
-    fb = {p.relative_to(b) for p in b.rglob("*") if p.is_file()}
-    fa = {p.relative_to(a) for p in a.rglob("*") if p.is_file()}
-    if only_b:
-        fa &= fb
-    bad = sorted(str(p) for p in fa ^ fb)
-    bad += sorted(str(p) for p in fa & fb if not filecmp.cmp(a / p, b / p, shallow=False))
-    return bad
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--check-only", action="store_true",
-                    help="regenerate into a temporary directory and compare byte for byte with the files in place")
-    ap.add_argument("--export", nargs=3, metavar=("NAME", "KIND", "PATH"), help=argparse.SUPPRESS)
-    args = ap.parse_args()
+    args = argument_parser(__doc__, ("NAME", "KIND", "PATH")).parse_args()
     if args.export:
         export_torchscript(*args.export)
         return
 
-    torch.set_num_threads(THREADS)
-    torch.use_deterministic_algorithms(True)
-    torch.backends.cudnn.benchmark = False
-    log = lambda s: print(s, flush=True)  # noqa: E731
-    log(f"torch {torch.__version__}, numpy {np.__version__}, python {platform.python_version()}")
+    deterministic_torch(THREADS)
+    log(versions())
 
     if args.check_only:
-        with tempfile.TemporaryDirectory() as tmp:
-            tmp = Path(tmp)
-            generate(tmp, log)
-            bad = []
-            for rel in (MODELS_REL, FIXTURES_REL):
-                bad += [str(rel / p) for p in compare_trees(REPO / rel, tmp / rel,
-                                                            only_b=rel == MODELS_REL)]
-            if bad:
-                sys.exit("DIFFERENT: " + ", ".join(bad))
-            log("byte-identical to the files in place")
+        check_only(lambda root: generate(root, log), (MODELS_REL, FIXTURES_REL), only_b=(MODELS_REL,))
         return
 
     generate(REPO, log)

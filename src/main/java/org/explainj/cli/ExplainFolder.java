@@ -5,9 +5,7 @@ import ij.ImagePlus;
 import ij.gui.Roi;
 import ij.io.FileSaver;
 import ij.io.RoiDecoder;
-import java.io.File;
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,9 +17,13 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.explainj.ExplainJException;
-import org.explainj.command.ExplainImageCommand;
+import org.explainj.explain.ExplainRequest;
+import org.explainj.explain.Keys;
+import org.explainj.explain.Values;
+import org.explainj.render.ImageExplanation;
+import org.explainj.render.ImageJProgress;
 import org.explainj.render.HeatmapImages;
-import org.explainj.command.MeasureAttributionCommand;
+import org.explainj.render.HeatmapRegions;
 import org.explainj.measure.AttributionMap;
 import org.explainj.measure.AttributionMeasures;
 import org.explainj.measure.Region;
@@ -94,7 +96,7 @@ public final class ExplainFolder {
         Map<String, String> keys = new LinkedHashMap<>(opts);
         Path input = Path.of(required(keys, "input"));
         Path output = Path.of(required(keys, "output"));
-        String model = required(keys, "model");
+        required(keys, "model");
         if (!Files.isDirectory(input)) {
             throw new ExplainJException("The input folder does not exist: " + input);
         }
@@ -106,16 +108,27 @@ public final class ExplainFolder {
             throw new ExplainJException("Cannot write to the output folder " + output + " (" + e.getMessage()
                     + "). Choose a writable folder; nothing was computed.");
         }
-        // check the keys once, before any work
-        configure(new ExplainImageCommand(), keys);
+        // the request, checked once before any work; the overlay is drawn for the PNG
+        Map<String, String> explainKeys = new LinkedHashMap<>(keys);
+        explainKeys.remove("input");
+        explainKeys.remove("output");
+        for (String key : explainKeys.keySet()) {
+            if (Keys.named(key) == null) {
+                StringBuilder known = new StringBuilder("--input, --output");
+                Keys.ALL.forEach(o -> known.append(", --").append(o.key()));
+                throw new org.explainj.explain.OptionException("Unknown option --" + key + ". The options are: "
+                        + known + ". Nothing was computed.");
+            }
+        }
+        ExplainRequest request = ExplainRequest.of(Values.parse(explainKeys).with(Keys.OVERLAY, true));
         Summary summary = new Summary();
         int loadsBefore = ModelCache.shared().loads();
         long t0 = System.nanoTime();
-        StringBuilder csv = new StringBuilder("Image,Label,Area,Mean,IntDen,Max,Fraction,Pointing\n");
+        StringBuilder csv = new StringBuilder("Image,Label," + String.join(",", RoiStatistics.COLUMNS) + "\n");
         for (Path file : images(input)) {
             String name = file.getFileName().toString();
             try {
-                summary.rows += explainOne(file, output, model, keys, csv);
+                summary.rows += explainOne(file, output, request, csv);
                 summary.explained.add(name);
             } catch (org.explainj.explain.CancelledException e) {
                 for (Path rest : images(input)) {
@@ -139,20 +152,15 @@ public final class ExplainFolder {
         return summary;
     }
 
-    private static int explainOne(Path file, Path output, String model, Map<String, String> keys, StringBuilder csv) {
+    private static int explainOne(Path file, Path output, ExplainRequest request, StringBuilder csv) {
         ImagePlus imp = IJ.openImage(file.toString());
         if (imp == null) {
             throw new ExplainJException("ImageJ cannot open this file as an image.");
         }
-        ExplainImageCommand cmd = new ExplainImageCommand();
-        configure(cmd, keys);
-        cmd.image = imp;
-        cmd.model = new File(model);
-        cmd.overlay = true;
-        cmd.run();
+        ImagePlus heatmap = ImageExplanation.run(imp, request, new ImageJProgress()).heatmap();
         String base = stem(file.getFileName().toString());
-        if (!new FileSaver(cmd.heatmap).saveAsTiff(output.resolve(base + "-heatmap.tif").toString())
-                || !new FileSaver(HeatmapImages.flattenPlane(imp, overlayPlane(imp, cmd.heatmap))).saveAsPng(
+        if (!new FileSaver(heatmap).saveAsTiff(output.resolve(base + "-heatmap.tif").toString())
+                || !new FileSaver(HeatmapImages.flattenPlane(imp, overlayPlane(imp, heatmap))).saveAsPng(
                         output.resolve(base + "-overlay.png").toString())) {
             throw new ExplainJException("Cannot write the outputs of " + base + " to " + output + ".");
         }
@@ -161,21 +169,24 @@ public final class ExplainFolder {
             return 0;
         }
         // a heatmap stack: ROIs with a stack position are measured on their slice, the others on the peak slice
-        ImagePlus heat = cmd.heatmap;
+        ImagePlus heat = heatmap;
         heat.setSlice(heat.getStackIndex(1, HeatmapImages.peakSlice(heat), 1));
         Map<Integer, AttributionMap> maps = new java.util.HashMap<>();
         List<RoiStatistics> rows = new ArrayList<>();
         for (PlacedRegion p : regions) {
             String name = p.region().name();
-            int index = p.roi() != null ? MeasureAttributionCommand.stackIndex(heat, p.roi(), name)
+            int index = p.roi() != null ? HeatmapRegions.stackIndex(heat, p.roi(), name)
                     : heat.getCurrentSlice();
-            AttributionMap map = maps.computeIfAbsent(index, k -> MeasureAttributionCommand.attributionMap(heat, k));
+            AttributionMap map = maps.computeIfAbsent(index, k -> HeatmapRegions.attributionMap(heat, k));
             String label = heat.getStackSize() > 1 ? name + ":" + heat.getStack().getShortSliceLabel(index) : name;
             rows.add(AttributionMeasures.measure(map, p.region(), label));
         }
         for (RoiStatistics r : rows) {
-            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%s,%s,%s,%d%n", file.getFileName(), r.label(),
-                    r.area(), r.mean(), r.intDen(), r.max(), r.fraction(), r.pointing()));
+            csv.append(file.getFileName()).append(',').append(r.label());
+            for (Number v : r.values()) {
+                csv.append(',').append(v);
+            }
+            csv.append('\n');
         }
         return rows.size();
     }
@@ -207,7 +218,7 @@ public final class ExplainFolder {
                     if (e.getName().endsWith(".roi")) {
                         Roi roi = RoiDecoder.openFromByteArray(z.getInputStream(e).readAllBytes());
                         if (roi != null) {
-                            regions.add(new PlacedRegion(MeasureAttributionCommand.region(roi, stem(e.getName())), roi));
+                            regions.add(new PlacedRegion(HeatmapRegions.region(roi, stem(e.getName())), roi));
                         }
                     }
                 }
@@ -219,7 +230,7 @@ public final class ExplainFolder {
         if (Files.isRegularFile(single)) {
             try {
                 Roi roi = new RoiDecoder(single.toString()).getRoi();
-                regions.add(new PlacedRegion(MeasureAttributionCommand.region(roi, base), roi));
+                regions.add(new PlacedRegion(HeatmapRegions.region(roi, base), roi));
             } catch (IOException e) {
                 throw new ExplainJException("Cannot read the ROI " + single + ": " + e.getMessage());
             }
@@ -251,46 +262,6 @@ public final class ExplainFolder {
             }).sorted().toList();
         } catch (IOException e) {
             throw new ExplainJException("Cannot list the input folder " + dir + ": " + e.getMessage());
-        }
-    }
-
-    /** Sets the command's public fields from macro keys (the same names and values as in a macro). */
-    static void configure(ExplainImageCommand cmd, Map<String, String> keys) {
-        for (Map.Entry<String, String> e : keys.entrySet()) {
-            String key = e.getKey();
-            if (key.equals("input") || key.equals("output") || key.equals("model")) {
-                continue;
-            }
-            Field f;
-            try {
-                f = ExplainImageCommand.class.getField(key);
-            } catch (NoSuchFieldException ex) {
-                throw new IllegalArgumentException("Unknown option --" + key + ". Options are the macro keys of "
-                        + "Explain Image... (see the README), e.g. --method, --layer, --target.");
-            }
-            try {
-                Class<?> t = f.getType();
-                String v = e.getValue();
-                if (t == String.class) {
-                    f.set(cmd, v);
-                } else if (t == boolean.class) {
-                    f.setBoolean(cmd, Boolean.parseBoolean(v));
-                } else if (t == int.class) {
-                    f.setInt(cmd, Integer.parseInt(v));
-                } else if (t == long.class) {
-                    f.setLong(cmd, Long.parseLong(v));
-                } else if (t == double.class) {
-                    f.setDouble(cmd, Double.parseDouble(v));
-                } else if (t == File.class) {
-                    f.set(cmd, new File(v));
-                } else {
-                    throw new IllegalArgumentException("--" + key + " cannot be set from the command line.");
-                }
-            } catch (NumberFormatException ex) {
-                throw new IllegalArgumentException("--" + key + " needs a number, got \"" + e.getValue() + "\".");
-            } catch (IllegalAccessException ex) {
-                throw new IllegalStateException(ex);
-            }
         }
     }
 

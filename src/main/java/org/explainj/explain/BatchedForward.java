@@ -25,7 +25,7 @@ public final class BatchedForward {
      */
     public static float[] targetScores(TorchScriptModel model, int count, ExplainOptions options, ModelInput input,
                                        Target target, int targetClass, Perturbation perturbation) {
-        int batchSize = Math.max(1, options.batchSize());
+        int batchSize = Math.max(1, options.get(Options.BATCH_SIZE));
         Progress progress = options.progress();
         int sample = input.sampleSize();
         float[] scores = new float[count];

@@ -47,7 +47,7 @@ public final class GradientPass {
     public static void batchGradients(TorchScriptModel model, ModelInput input, Target target, int targetClass,
                                       int count, ExplainOptions options, BatchedForward.Perturbation variant,
                                       SampleGradients sink) {
-        int batchSize = options.batchSize();
+        int batchSize = options.get(Options.BATCH_SIZE);
         Progress progress = options.progress();
         int sample = input.sampleSize();
         float[] one = new float[sample];

@@ -26,8 +26,8 @@ import org.explainj.tensor.ModelInput;
  * <li>CAM methods with a gradient: C0 + S/2 + S_after + 2·L (the forward's live set, autograd after the layer);
  * without one (CAM, EigenCAM): C0 + S/2 + 2·L; Score-CAM and Occlusion add B·(S/2 + 3·I) for their batches.</li>
  * </ul>
- * C0 = 150 MB. Measured on three models at three sizes each (see the README), the estimate is 0.8–1.45× the
- * resident memory the run adds. The run is refused when 1.3 × the estimate exceeds the memory the process can still
+ * C0 = 150 MB. Measured on three models (ResNet-18, a U-Net, a DenseNet) at 512 to 3000 pixels (see the README),
+ * the estimate is 0.91–1.48× the resident memory a first run adds. The run is refused when 1.3 × the estimate exceeds the memory the process can still
  * get: the least of MemAvailable and the cgroup's limit minus its usage, less the Java heap the JVM may still take
  * and a margin of max(512 MB, 10 %). Models whose code could not be prepared have no catalogue: S is taken as 50·I.
  */
@@ -73,7 +73,7 @@ public final class MemoryGuard {
         if (e.nativeBytes() * 13 / 10 > usable) {
             throw new MethodException(method + " on a " + size + " input with " + model.source().getFileName()
                     + " needs about " + gb(e.nativeBytes()) + " of memory (an estimate; measured runs used 0.7 to "
-                    + "1.25 times it), but only " + gb(Math.max(0, usable)) + " can be used safely now: running it "
+                    + "1.1 times it), but only " + gb(Math.max(0, usable)) + " can be used safely now: running it "
                     + "could make the system stop ImageJ." + advice(method, input, options, e, usable));
         }
     }
@@ -87,7 +87,7 @@ public final class MemoryGuard {
         int h = Math.max(32, (int) (input.height() * scale) / 32 * 32);
         sb.append(w == h ? Integer.toString(w) : w + "x" + h).append(" (or smaller), explain a crop of the region "
                 + "that matters (Image › Crop)");
-        if (options.batchSize() > 1 && (method == Method.INTEGRATED_GRADIENTS || method == Method.SMOOTH_GRAD
+        if (options.get(Options.BATCH_SIZE) > 1 && (method == Method.INTEGRATED_GRADIENTS || method == Method.SMOOTH_GRAD
                 || method == Method.SCORE_CAM || method == Method.OCCLUSION)) {
             sb.append(", use a smaller batch_size");
         }
@@ -104,7 +104,7 @@ public final class MemoryGuard {
         long inputBytes = 4L * input.data().length;
         double pixels = (double) input.width() * input.height() * Math.max(1, input.depth());
         Sizes s = sizes(model, input, options, method);
-        long batch = Math.max(1, options.batchSize());
+        long batch = Math.max(1, options.get(Options.BATCH_SIZE));
         long nat;
         long heap;
         switch (method) {
@@ -117,7 +117,7 @@ public final class MemoryGuard {
                 heap = 4 * inputBytes;
             }
             case INTEGRATED_GRADIENTS, SMOOTH_GRAD -> {
-                long b = Math.min(batch, method == Method.SMOOTH_GRAD ? options.samples() : options.steps());
+                long b = Math.min(batch, method == Method.SMOOTH_GRAD ? options.get(Options.SAMPLES) : options.get(Options.STEPS));
                 nat = C0 + b * (s.all + s.largest) + 4 * b * inputBytes;
                 heap = (3 * b + 4) * inputBytes;
             }
@@ -142,8 +142,9 @@ public final class MemoryGuard {
                 heap = 2 * inputBytes + 2 * s.layer;
             }
         }
-        if (s.copyUnchecked && method != Method.OCCLUSION) {
-            // the first run at this size also checks the prepared copy: a staged backward on a probe
+        if (s.copyUnchecked && method != Method.OCCLUSION && pixels <= 256L * 256) {
+            // the first run at this size also checks the prepared copy: a staged backward on a probe (larger
+            // inputs are checked at a smaller size)
             nat = Math.max(nat, C0 + s.all + s.largest + 3 * inputBytes + 7 * s.relu);
         }
         return new Estimate(nat, heap, (nat - C0) / pixels);

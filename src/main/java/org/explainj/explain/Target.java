@@ -98,6 +98,11 @@ public final class Target {
         return output;
     }
 
+    /** Whether the class is given by name (resolved against labels). */
+    public boolean isNamed() {
+        return className != null;
+    }
+
     public boolean isTop() {
         return classIndex < 0 && className == null;
     }
@@ -160,7 +165,7 @@ public final class Target {
     }
 
     private static int checkRange(int c, float[] scores) {
-        if (c >= scores.length) {
+        if (scores != null && c >= scores.length) {
             throw new MethodException("Class index " + c + " is out of range: the model has " + scores.length
                     + " classes (0.." + (scores.length - 1) + ").");
         }

@@ -56,4 +56,9 @@ final class Errors {
     private static boolean batch() {
         return ExplainImagePlugin.batch();
     }
+
+    /** Whether a macro runs the command without any keys (then no dialog may wait for a click). */
+    static boolean macroWithoutKeys() {
+        return ij.IJ.isMacro() && ij.Macro.getOptions() == null;
+    }
 }

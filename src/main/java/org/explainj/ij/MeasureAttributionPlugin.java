@@ -17,7 +17,8 @@ import org.explainj.command.MeasureAttributionCommand;
  * {@code Plugins › ExplainJ › Measure Attribution}: a dialog (or macro options) for
  * {@link MeasureAttributionCommand}. Macro keys equal the command's field names:
  * {@code run("Measure Attribution", "heatmap=[img-grad-cam] rois=manager table=Results");} (all optional: the
- * active image, the ROI Manager, the Results table).
+ * active image, the ROI Manager, the Results table). Like Analyze › Measure, a macro that gives no keys gets no
+ * dialog.
  */
 public class MeasureAttributionPlugin implements PlugIn {
 
@@ -54,6 +55,11 @@ public class MeasureAttributionPlugin implements PlugIn {
      * cancel or an unknown heatmap title (reported).
      */
     static boolean showDialog(MeasureAttributionCommand cmd, ImagePlus active) {
+        if (Errors.macroWithoutKeys()) {
+            // run("Measure Attribution") in a macro: the defaults (active image, ROI Manager, Results), no dialog
+            cmd.heatmap = active;
+            return true;
+        }
         boolean macro = Macro.getOptions() != null;
         GenericDialog gd = new GenericDialog("Measure Attribution");
         if (macro) {

@@ -15,4 +15,13 @@ package org.explainj.measure;
  */
 public record RoiStatistics(String label, long pixelCount, double area, double mean, double intDen, double rawSum,
                             double max, double fraction, int pointing) {
+
+    /** The table's columns after the label, in order ({@code Volume} instead of {@code Area} on a volume). */
+    public static final java.util.List<String> COLUMNS = java.util.List.of("Area", "Mean", "IntDen", "Max", "Fraction",
+            "Pointing");
+
+    /** The values of {@link #COLUMNS}, in that order (Pointing a whole number). */
+    public java.util.List<Number> values() {
+        return java.util.List.of(area, mean, intDen, max, fraction, pointing);
+    }
 }

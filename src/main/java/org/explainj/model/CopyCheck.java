@@ -79,7 +79,15 @@ final class CopyCheck {
         return verdicts.containsKey(key) || store.get(key) != null;
     }
 
-    /** Checks the copy for inputs of this shape (batch taken as 1) and, when {@code layer >= 0}, that layer cut. */
+    /** Above this many pixels per plane, the full checks run at a smaller size with the image's aspect. */
+    static final long PROXY_PIXELS = 256L * 256;
+
+    /**
+     * Checks the copy for inputs of this shape (batch taken as 1) and, when {@code layer >= 0}, that layer cut. For
+     * a large input the outputs are compared at its own size and the gradients, stages and cut on inputs of a
+     * smaller size with the same aspect (when the model takes that size): the prepared copy's code does not depend
+     * on the size, and the full checks would cost a guided backpropagation of the whole image.
+     */
     void require(long[] inputShape, int layer) {
         long[] shape = inputShape.clone();
         shape[0] = 1;
@@ -87,6 +95,20 @@ final class CopyCheck {
         if (layer >= 0) {
             verdict(key(shape, layer), shape, layer);
         }
+    }
+
+    /** A smaller input shape with the same aspect (sides multiples of 32), or the shape itself when small. */
+    static long[] proxy(long[] shape) {
+        int n = shape.length;
+        long pixels = shape[n - 1] * shape[n - 2];
+        if (pixels <= PROXY_PIXELS) {
+            return shape;
+        }
+        double f = Math.sqrt((double) pixels / PROXY_PIXELS);
+        long[] p = shape.clone();
+        p[n - 1] = Math.max(32, Math.round(shape[n - 1] / f / 32) * 32);
+        p[n - 2] = Math.max(32, Math.round(shape[n - 2] / f / 32) * 32);
+        return p;
     }
 
     private String key(long[] shape, int layer) {
@@ -105,7 +127,7 @@ final class CopyCheck {
         if (v == null) {
             model.lock().lock();
             try {
-                v = layer < 0 ? checkCopy(shape) : checkLayer(shape, layer);
+                v = layer < 0 ? checkCopyAtSize(shape) : checkLayerAtSize(shape, layer);
             } finally {
                 model.lock().unlock();
             }
@@ -161,6 +183,45 @@ final class CopyCheck {
             score = score == null ? term : score.add(term);
         }
         return score;
+    }
+
+    /** {@link #checkCopy} at the input's size, or its outputs there and the rest at {@link #proxy} size. */
+    private String checkCopyAtSize(long[] shape) {
+        long[] small = proxy(shape);
+        if (small == shape) {
+            return checkCopy(shape);
+        }
+        try (NDManager m = model.newManager()) {
+            NDArray x = m.create(probe(shape, 0), new Shape(shape));
+            ModelOutputs.Named ref = model.own(x, false);
+            String failure;
+            try {
+                failure = compareOutputs("the outputs with taps off", ref, copyOutputs(m, x, TapProtocol.NONE,
+                        false), shape);
+            } catch (RuntimeException e) {
+                failure = "the copy failed on the probe input (" + e.getMessage() + ")";
+            }
+            if (failure != null) {
+                return refusal(failure, null);
+            }
+        }
+        return accepts(small) ? checkCopy(small) : checkCopy(shape); // a model that takes one size only
+    }
+
+    /** {@link #checkLayer} at the {@link #proxy} size when the model takes it, else at the input's size. */
+    private String checkLayerAtSize(long[] shape, int layer) {
+        long[] small = proxy(shape);
+        return small != shape && accepts(small) ? checkLayer(small, layer) : checkLayer(shape, layer);
+    }
+
+    /** Whether the model's forward runs on inputs of this shape. */
+    private boolean accepts(long[] shape) {
+        try (NDManager m = model.newManager()) {
+            model.own(m.zeros(new Shape(shape)), false);
+            return true;
+        } catch (ModelException e) {
+            return false;
+        }
     }
 
     /** The copy without a layer: outputs with taps off and with ReLU stages, and the staged input gradient. */

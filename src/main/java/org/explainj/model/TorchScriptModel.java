@@ -563,59 +563,14 @@ public final class TorchScriptModel implements AutoCloseable {
     }
 
     /**
-     * Class names from a labels file beside the model (one per line): {@code <name>.labels.txt} (e.g.
-     * {@code model.labels.txt} for {@code model.pt}), else the longest {@code <prefix>.labels.txt} whose prefix
-     * starts the model's name ({@code ringnet.labels.txt} for {@code ringnet_traced.pt}), else {@code labels.txt}
-     * in the same folder; empty if none.
+     * Class names from a labels file beside the model ({@link ModelLabels#beside}); empty if none. They belong to
+     * the file; a labels file given for one run is read by that run ({@link ModelLabels#read}).
      */
     public synchronized List<String> labels() {
         if (labels == null) {
-            labels = List.of();
-            String name = source.getFileName().toString();
-            String stem = name.endsWith(".pt") ? name.substring(0, name.length() - 3) : name;
-            java.nio.file.Path dir = source.toAbsolutePath().getParent();
-            String prefixed = null;
-            try (var files = java.nio.file.Files.list(dir)) {
-                for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
-                    String fn = f.getFileName().toString();
-                    if (fn.endsWith(".labels.txt")) {
-                        String prefix = fn.substring(0, fn.length() - ".labels.txt".length());
-                        if (stem.startsWith(prefix) && (prefixed == null || prefix.length() > prefixed.length()
-                                - ".labels.txt".length())) {
-                            prefixed = fn;
-                        }
-                    }
-                }
-            } catch (java.io.IOException e) {
-                // no listing: fall back to the fixed names
-            }
-            String[] candidates = prefixed == null ? new String[] {stem + ".labels.txt", "labels.txt"}
-                    : new String[] {stem + ".labels.txt", prefixed, "labels.txt"};
-            for (String candidate : candidates) {
-                java.nio.file.Path p = dir.resolve(candidate);
-                if (java.nio.file.Files.isRegularFile(p)) {
-                    try {
-                        labels = java.nio.file.Files.readAllLines(p).stream().map(String::trim)
-                                .filter(l -> !l.isEmpty()).toList();
-                    } catch (java.io.IOException e) {
-                        throw new ModelException("Cannot read the labels file " + p + ": " + e.getMessage(), e);
-                    }
-                    break;
-                }
-            }
+            labels = ModelLabels.beside(source);
         }
         return labels;
-    }
-
-    /** Uses class names from the given file (one per line) instead of a labels file beside the model. */
-    public synchronized void useLabels(java.nio.file.Path file) {
-        try {
-            labels = java.nio.file.Files.readAllLines(file).stream().map(String::trim).filter(l -> !l.isEmpty())
-                    .toList();
-        } catch (java.io.IOException e) {
-            throw new ModelException("Cannot read the labels file " + file + ": " + e.getMessage()
-                    + ". Give a text file with one class name per line.", e);
-        }
     }
 
     /** Names of the methods the TorchScript module has (e.g. prepared {@code features} and {@code head}). */

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.explainj.ExplainJException;
+import org.explainj.explain.OptionException;
 import org.explainj.command.ExplainImageCommand;
 import org.explainj.model.ModelCache;
 import org.explainj.testutil.Demo3d;
@@ -120,9 +121,9 @@ class ExplainFolderTest {
                 in.toString(), "output", notAFolder.resolve("sub").toString(), "model", MODEL)));
         assertTrue(e.getMessage().contains("Cannot write to the output folder") && e.getMessage().contains("nothing"),
                 e.getMessage());
-        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> ExplainFolder.run(
+        OptionException bad = assertThrows(OptionException.class, () -> ExplainFolder.run(
                 Map.of("input", in.toString(), "output", tmp.resolve("o").toString(), "model", MODEL, "methd", "x")));
-        assertTrue(bad.getMessage().contains("--methd"), bad.getMessage());
+        assertTrue(bad.getMessage().contains("--methd") && bad.getMessage().contains("--method"), bad.getMessage());
     }
 
     @Test

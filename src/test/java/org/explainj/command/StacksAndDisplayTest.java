@@ -1,5 +1,7 @@
 package org.explainj.command;
 
+import org.explainj.render.ImageJProgress;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

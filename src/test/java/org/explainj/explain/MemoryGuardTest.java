@@ -61,7 +61,7 @@ class MemoryGuardTest {
         // activations scale with the pixel count: 16x the pixels, about 16x the memory above the fixed part
         assertTrue(s4 > 12 * (s1 - 150L * (1 << 20)), s1 + " -> " + s4);
         assertTrue(estimate(Method.GUIDED_BACKPROP, 1024) > s1, "ReLU stages keep more than a plain backward");
-        ExplainOptions batch8 = ExplainOptions.defaults().withBatchSize(8).withIntegration(50, "gausslegendre", 0);
+        ExplainOptions batch8 = ExplainOptions.defaults().with(Options.BATCH_SIZE, 8).with(Options.STEPS, 50).with(Options.INTEGRATION, "gausslegendre").with(Options.BASELINE, (double) (0));
         long ig8 = MemoryGuard.estimate(Method.INTEGRATED_GRADIENTS, resnet, rgb(1024), batch8).nativeBytes();
         assertTrue(ig8 > 6 * (s1 - 150L * (1 << 20)), "a batch of 8 gradients: " + ig8 + " vs " + s1);
     }

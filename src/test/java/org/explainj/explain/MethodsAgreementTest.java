@@ -87,7 +87,7 @@ class MethodsAgreementTest {
                                                   String layer) {
         TorchScriptModel m = model(model);
         ModelInput x = input(input, channels, size);
-        ExplainOptions o = ExplainOptions.defaults().withLayer(layer).withRelu(false);
+        ExplainOptions o = ExplainOptions.defaults().with(Options.LAYER, layer).with(Options.NO_RELU, true);
         Explainer[] methods = {new Cam(), new GradCamPlusPlus(), new HiResCam(), new XGradCam(), new LayerCam(),
             new ScoreCam()};
         String[] refs = {"CAM_raw", "GradCAMPlusPlus_raw", "HiResCAM_raw", "XGradCAM_raw", "LayerCAM_raw",
@@ -103,7 +103,7 @@ class MethodsAgreementTest {
     void eigenCamMatchesUpToTheArbitrarySign(String model, String input, String dir, int channels, int size,
                                              String layer) {
         Attribution a = new EigenCam().explain(model(model), input(input, channels, size), target(dir),
-                ExplainOptions.defaults().withLayer(layer).withRelu(false));
+                ExplainOptions.defaults().with(Options.LAYER, layer).with(Options.NO_RELU, true));
         float[] ref = ref(model, input, dir, "EigenCAM_raw");
         float[] ours = a.values();
         if (Compare.pearson(ours, ref) < 0) {
@@ -121,12 +121,12 @@ class MethodsAgreementTest {
                                                                    int channels, int size, String layer) {
         TorchScriptModel m = model(model);
         ModelInput x = input(input, channels, size);
-        ExplainOptions o = ExplainOptions.defaults().withLayer(layer);
+        ExplainOptions o = ExplainOptions.defaults().with(Options.LAYER, layer);
         Compare.assertAgrees(name(model, input, dir, "Guided Grad-CAM nearest"),
-                GuidedGradCam.attribute(m, x, target(dir), o.withNearest(true)),
+                GuidedGradCam.attribute(m, x, target(dir), o.with(Options.INTERPOLATION, (true) ? "nearest" : "bilinear")),
                 ref(model, input, dir, "GuidedGradCam_nearest"));
         Compare.assertAgrees(name(model, input, dir, "Guided Grad-CAM bilinear"),
-                GuidedGradCam.attribute(m, x, target(dir), o.withNearest(false)),
+                GuidedGradCam.attribute(m, x, target(dir), o.with(Options.INTERPOLATION, (false) ? "nearest" : "bilinear")),
                 ref(model, input, dir, "GuidedGradCam_bilinear"));
     }
 
@@ -138,7 +138,7 @@ class MethodsAgreementTest {
         ModelInput x = input(input, channels, size);
         for (String rule : new String[] {"gausslegendre", "riemann_right", "riemann_trapezoid"}) {
             float[] ours = IntegratedGradients.attribute(m, x, target(dir),
-                    ExplainOptions.defaults().withIntegration(50, rule, 0));
+                    ExplainOptions.defaults().with(Options.STEPS, 50).with(Options.INTEGRATION, rule).with(Options.BASELINE, (double) (0)));
             // The trapezoid rule also samples the all-zero baseline itself, where every feature map is constant and
             // max-pooling's backward must break ties; libtorch 2.7 and torch 1.13 break them differently, which
             // moves one tinycnn case (cell_64_gray) to 1.4e-3. The other rules never sample the baseline.
@@ -192,9 +192,9 @@ class MethodsAgreementTest {
         TorchScriptModel m = model(model);
         ModelInput x = input(input, channels, size);
         ExplainOptions o = ExplainOptions.defaults();
-        float[] a = new SmoothGrad().explain(m, x, target(dir), o.withSmoothGrad(25, 0.15, 1)).values();
-        float[] b = new SmoothGrad().explain(m, x, target(dir), o.withSmoothGrad(25, 0.15, 2)).values();
-        float[] again = new SmoothGrad().explain(m, x, target(dir), o.withSmoothGrad(25, 0.15, 1)).values();
+        float[] a = new SmoothGrad().explain(m, x, target(dir), o.with(Options.SAMPLES, 25).with(Options.NOISE, (double) (0.15)).with(Options.SEED, (long) (1))).values();
+        float[] b = new SmoothGrad().explain(m, x, target(dir), o.with(Options.SAMPLES, 25).with(Options.NOISE, (double) (0.15)).with(Options.SEED, (long) (2))).values();
+        float[] again = new SmoothGrad().explain(m, x, target(dir), o.with(Options.SAMPLES, 25).with(Options.NOISE, (double) (0.15)).with(Options.SEED, (long) (1))).values();
         org.junit.jupiter.api.Assertions.assertArrayEquals(a, again, "same seed, same map");
         float[] ref = ref(model, input, dir, channels == 1 ? "SmoothGrad_abs" : "SmoothGrad_abs");
         if (channels > 1) {
@@ -212,7 +212,7 @@ class MethodsAgreementTest {
     void occlusionMatchesCaptum(String model, String input, String dir, int channels, int size, String layer) {
         int window = model.equals("resnet18") ? 32 : 8;
         Attribution a = new Occlusion().explain(model(model), input(input, channels, size), target(dir),
-                ExplainOptions.defaults().withSigned(true).withOcclusion(window, window / 2, 0));
+                ExplainOptions.defaults().with(Options.SIGNED, true).with(Options.WINDOW, window).with(Options.STRIDE, window / 2).with(Options.BASELINE, (double) (0)));
         float[] ref = ref(model, input, dir, "Occlusion");
         float[] firstChannel = java.util.Arrays.copyOf(ref, size * size);
         Compare.assertAgrees(name(model, input, dir, "Occlusion"), a.values(), firstChannel);
@@ -224,7 +224,7 @@ class MethodsAgreementTest {
                                                           int size, String layer) {
         ModelInput x = input(input, channels, size);
         Attribution a = new InputXGradient().explain(model(model), x, target(dir),
-                ExplainOptions.defaults().withSigned(true));
+                ExplainOptions.defaults().with(Options.SIGNED, true));
         float[] g = ref(model, input, dir, "Saliency_signed");
         float[] expected = new float[g.length];
         for (int i = 0; i < g.length; i++) {
@@ -240,7 +240,7 @@ class MethodsAgreementTest {
                                                         int size, String layer) {
         TorchScriptModel m = model(model);
         ModelInput x = input(input, channels, size);
-        ExplainOptions o = ExplainOptions.defaults().withLayer(layer).withRelu(false);
+        ExplainOptions o = ExplainOptions.defaults().with(Options.LAYER, layer).with(Options.NO_RELU, true);
         Attribution cam = new Cam().explain(m, x, target(dir), o);
         Attribution grad = new GradCam().explain(m, x, target(dir), o);
         float[] scaled = cam.values().clone();
@@ -269,7 +269,7 @@ class MethodsAgreementTest {
     void counterfactualNegatesTheGradient() {
         TorchScriptModel m = model("tinycnn");
         ModelInput x = input("synth_pos0", 1, 64);
-        ExplainOptions signed = ExplainOptions.defaults().withSigned(true);
+        ExplainOptions signed = ExplainOptions.defaults().with(Options.SIGNED, true);
         float[] plus = Explainers.of(Method.SALIENCY).explain(m, x, Target.index(1), signed).values();
         float[] minus = Explainers.of(Method.SALIENCY).explain(m, x, Target.index(1).negated(true), signed).values();
         for (int i = 0; i < plus.length; i++) {

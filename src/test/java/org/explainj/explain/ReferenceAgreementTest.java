@@ -102,7 +102,7 @@ class ReferenceAgreementTest {
                                                       int size, String layer) {
         // signed saliency equals the plain gradient only for one input channel
         Attribution a = new org.explainj.explain.gradient.Saliency().explain(model(model), input(input, channels,
-                size), target(dir), ExplainOptions.defaults().withSigned(true));
+                size), target(dir), ExplainOptions.defaults().with(Options.SIGNED, true));
         Compare.assertAgrees(model + "/" + input + "/" + dir + " signed saliency", a.values(),
                 ref(model, input, dir, "Saliency_signed"));
     }
@@ -111,10 +111,10 @@ class ReferenceAgreementTest {
     @MethodSource("cases")
     void gradCamMatchesPytorchGradCam(String model, String input, String dir, int channels, int size,
                                       String layer) {
-        ExplainOptions options = ExplainOptions.defaults().withLayer(layer);
+        ExplainOptions options = ExplainOptions.defaults().with(Options.LAYER, layer);
         // The reference's raw map is Σ_k α_k A^k before the ReLU.
         Attribution noRelu = new org.explainj.explain.cam.GradCam().explain(model(model), input(input, channels,
-                size), target(dir), options.withRelu(false));
+                size), target(dir), options.with(Options.NO_RELU, true));
         float[] raw = ref(model, input, dir, "GradCAM_raw");
         Compare.assertAgrees(model + "/" + input + "/" + dir + " Grad-CAM before ReLU", noRelu.values(), raw);
         Attribution a = new org.explainj.explain.cam.GradCam().explain(model(model), input(input, channels, size),

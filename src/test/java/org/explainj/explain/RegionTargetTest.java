@@ -88,7 +88,7 @@ class RegionTargetTest {
             a[i] = 1;
         }
         Attribution cam = Explainers.of(Method.GRAD_CAM).explain(unet, input, Target.index(0).inRegion(a, 64, 64),
-                ExplainOptions.defaults().withLayer("dec1").withRelu(false));
+                ExplainOptions.defaults().with(Options.LAYER, "dec1").with(Options.NO_RELU, true));
         boolean nonZero = false;
         for (float v : cam.values()) {
             nonZero |= v != 0;

@@ -90,7 +90,7 @@ class VolumeModelTest {
     void gradientMethodsMatchTheReference(String export, String input) {
         TorchScriptModel m = model(export);
         ModelInput x = input(input);
-        ExplainOptions signed = ExplainOptions.defaults().withSigned(true);
+        ExplainOptions signed = ExplainOptions.defaults().with(Options.SIGNED, true);
         Attribution s = Explainers.of(Method.SALIENCY).explain(m, x, Target.TOP, signed);
         assertEquals(Grid.volume(32, 32, 16), s.grid());
         assertEquals(3, s.map().numDimensions());
@@ -100,9 +100,9 @@ class VolumeModelTest {
         Compare.assertAgrees(export + "/" + input + " deconvnet", Explainers.of(Method.DECONVNET)
                 .explain(m, x, Target.TOP, signed).values(), ref(input, "deconv"), TOL);
         Compare.assertAgrees(export + "/" + input + " IG riemann_right 20", Explainers.of(
-                Method.INTEGRATED_GRADIENTS).explain(m, x, Target.TOP, signed.withIntegration(20, "riemann_right", 0))
+                Method.INTEGRATED_GRADIENTS).explain(m, x, Target.TOP, signed.with(Options.STEPS, 20).with(Options.INTEGRATION, "riemann_right").with(Options.BASELINE, (double) (0)))
                 .values(), ref(input, "ig_riemann_right_20"), TOL);
-        Attribution occ = Explainers.of(Method.OCCLUSION).explain(m, x, Target.TOP, signed.withOcclusion(4, 2, 0));
+        Attribution occ = Explainers.of(Method.OCCLUSION).explain(m, x, Target.TOP, signed.with(Options.WINDOW, 4).with(Options.STRIDE, 2).with(Options.BASELINE, (double) (0)));
         assertEquals(7 * 15 * 15, occ.diagnostics().get("windows"));
         Compare.assertAgrees(export + "/" + input + " occlusion 4³ stride 2", occ.values(),
                 ref(input, "occlusion_w4_s2"), TOL);
@@ -115,11 +115,11 @@ class VolumeModelTest {
         ModelInput x = input(input);
         for (String layer : new String[] {"features", "features.6"}) {
             String p = layer + "/";
-            ExplainOptions raw = ExplainOptions.defaults().withLayer(layer).withRelu(false);
+            ExplainOptions raw = ExplainOptions.defaults().with(Options.LAYER, layer).with(Options.NO_RELU, true);
             Attribution g = new GradCam().explain(m, x, Target.TOP, raw);
             Compare.assertAgrees(export + "/" + input + " " + layer + " Grad-CAM raw", g.values(),
                     ref(input, p + "gradcam_raw"), TOL);
-            Attribution relu = new GradCam().explain(m, x, Target.TOP, raw.withRelu(true));
+            Attribution relu = new GradCam().explain(m, x, Target.TOP, raw.with(Options.NO_RELU, false));
             // trilinear, half-pixel centres: F.interpolate(mode="trilinear", align_corners=False)
             Compare.assertAgrees(export + "/" + input + " " + layer + " Grad-CAM upsampled", relu.valuesAt(x.grid()),
                     ref(input, p + "gradcam_up"), TOL);
@@ -128,8 +128,8 @@ class VolumeModelTest {
             Compare.assertAgrees(export + "/" + input + " " + layer + " LayerCAM raw", new LayerCam()
                     .explain(m, x, Target.TOP, raw).values(), ref(input, p + "layercam_raw"), TOL);
         }
-        ExplainOptions last = ExplainOptions.defaults().withLayer("features");
-        Attribution cam = new Cam().explain(m, x, Target.TOP, last.withRelu(false));
+        ExplainOptions last = ExplainOptions.defaults().with(Options.LAYER, "features");
+        Attribution cam = new Cam().explain(m, x, Target.TOP, last.with(Options.NO_RELU, true));
         Compare.assertAgrees(export + "/" + input + " CAM raw", cam.values(), ref(input, "features/cam_raw"), TOL);
         Compare.assertAgrees(export + "/" + input + " Score-CAM", new ScoreCam().explain(m, x, Target.TOP, last)
                 .values(), ref(input, "features/scorecam"), TOL);
@@ -139,7 +139,7 @@ class VolumeModelTest {
     void camIsGradCamTimesTheNumberOfVoxelsForAGlobalAveragePoolingHead() {
         TorchScriptModel m = model("traced");
         ModelInput x = input("shell");
-        ExplainOptions o = ExplainOptions.defaults().withLayer("features").withRelu(false);
+        ExplainOptions o = ExplainOptions.defaults().with(Options.LAYER, "features").with(Options.NO_RELU, true);
         float[] cam = new Cam().explain(m, x, Target.TOP, o).values();
         Attribution g = new GradCam().explain(m, x, Target.TOP, o);
         assertEquals(Grid.volume(8, 8, 4), g.grid());
@@ -154,7 +154,7 @@ class VolumeModelTest {
     void guidedGradCamIsGuidedBackpropTimesTheNearestUpsampledGradCamVoxelByVoxel() {
         TorchScriptModel m = model("traced");
         ModelInput x = input("shell");
-        ExplainOptions o = ExplainOptions.defaults().withLayer("features").withSigned(true);
+        ExplainOptions o = ExplainOptions.defaults().with(Options.LAYER, "features").with(Options.SIGNED, true);
         float[] ggc = Explainers.of(Method.GUIDED_GRAD_CAM).explain(m, x, Target.TOP, o).values();
         float[] guided = ref("shell", "guided");
         float[] cam = relu(ref("shell", "features/gradcam_raw"));
@@ -193,14 +193,14 @@ class VolumeModelTest {
         TorchScriptModel m = model("traced");
         ModelInput x = crop();
         assertArrayEquals(new long[] {1, 1, 12, 20, 28}, x.shape());
-        Attribution g = new GradCam().explain(m, x, Target.index(1), ExplainOptions.defaults().withLayer("features"));
+        Attribution g = new GradCam().explain(m, x, Target.index(1), ExplainOptions.defaults().with(Options.LAYER, "features"));
         assertEquals(Grid.volume(7, 5, 3), g.grid());
         assertEquals(7, g.map().dimension(0));
         assertEquals(3, g.map().dimension(2));
         // Occlusion with window = stride = 2: each voxel lies in one window, so its value is f(x) − f(x without
         // that window); checked by direct forward passes at voxels that tell x, y and z apart
         Attribution occ = Explainers.of(Method.OCCLUSION).explain(m, x, Target.index(1),
-                ExplainOptions.defaults().withSigned(true).withOcclusion(2, 2, 0));
+                ExplainOptions.defaults().with(Options.SIGNED, true).with(Options.WINDOW, 2).with(Options.STRIDE, 2).with(Options.BASELINE, (double) (0)));
         assertEquals(14 * 10 * 6, occ.diagnostics().get("windows"));
         assertEquals(Grid.volume(28, 20, 12), occ.grid());
         float full = GradientPass.resolve(m, x, Target.index(1)).scores()[1];
@@ -232,8 +232,7 @@ class VolumeModelTest {
         assertEquals(3, m.spatialDims());
         assertEquals(1, m.inputChannels());
         assertEquals("features", m.defaultCamLayer(x.shape()));
-        ExplainOptions o = ExplainOptions.defaults().withSmoothGrad(4, 0.15, 7).withIntegration(8, "gausslegendre",
-                0).withOcclusion(8, 8, 0);
+        ExplainOptions o = ExplainOptions.defaults().with(Options.SAMPLES, 4).with(Options.NOISE, (double) (0.15)).with(Options.SEED, (long) (7)).with(Options.STEPS, 8).with(Options.INTEGRATION, "gausslegendre").with(Options.BASELINE, (double) (0)).with(Options.WINDOW, 8).with(Options.STRIDE, 8).with(Options.BASELINE, (double) (0));
         for (Method method : org.explainj.testutil.CnnMethods.all()) {
             Attribution a = Explainers.of(method).explain(m, x, Target.TOP, o);
             Grid expected = method.usesLayer() && method != Method.GUIDED_GRAD_CAM ? Grid.volume(8, 8, 4)
@@ -258,7 +257,7 @@ class VolumeModelTest {
         // the reference map's maximum is the evidence location; ours must agree on the voxel
         ModelInput x = input("shell");
         Attribution a = new GradCam().explain(model("traced"), x, Target.TOP,
-                ExplainOptions.defaults().withLayer("features"));
+                ExplainOptions.defaults().with(Options.LAYER, "features"));
         float[] up = a.valuesAt(x.grid());
         assertEquals(argMax(ref("shell", "features/gradcam_up")), argMax(up));
         assertArrayEquals(new int[] {16, 32, 32}, new int[] {x.depth(), x.height(), x.width()});

@@ -223,7 +223,7 @@ class MeasureAttributionGuiTest {
         Roi far = new Roi(0, 0, 1, 1);
         far.setPosition(7);
         String m = org.junit.jupiter.api.Assertions.assertThrows(org.explainj.measure.MeasureException.class,
-                () -> MeasureAttributionCommand.stackIndex(heat, far, "far")).getMessage();
+                () -> org.explainj.render.HeatmapRegions.stackIndex(heat, far, "far")).getMessage();
         assertTrue(m.contains("\"far\"") && m.contains("slice 7") && m.contains("3 slices"), m);
     }
 

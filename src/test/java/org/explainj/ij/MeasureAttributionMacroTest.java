@@ -201,6 +201,41 @@ class MeasureAttributionMacroTest {
     }
 
     @Test
+    void aMacroWithoutKeysMeasuresWithTheDefaultsAndNeverWaitsOnADialog() throws Exception {
+        // like Analyze › Measure: run("Measure Attribution") with no keys measures the active image's selection
+        // (the ROI Manager being empty) into the Results table; a dialog would hang this macro (runMacro fails then)
+        String macro = "setBatchMode(true);\n"
+                + "roiManager(\"reset\");\n"
+                + "run(\"Clear Results\");\n"
+                + "newImage(\"plain heatmap\", \"32-bit ramp\", 40, 30, 1);\n"
+                + "makeRectangle(30, 0, 10, 30);\n"
+                + "run(\"Measure Attribution\");\n"
+                + "File.saveString(nResults + \"\\n\" + getResultLabel(0) + \"\\n\" + d2s(getResult(\"Pointing\", 0), 0)"
+                + " + \"\\n\" + d2s(getResult(\"Area\", 0), 0), getArgument() + \"/nokeys.txt\");\n";
+        runMacro(macro, out.toString(), "no keys");
+        Path saved = out.resolve("nokeys.txt");
+        assertTrue(Files.isRegularFile(saved), "the macro did not finish; log:\n" + logWindow());
+        List<String> lines = Files.readAllLines(saved);
+        assertEquals("1", lines.get(0), "one row");
+        assertEquals("plain heatmap:selection", lines.get(1));
+        assertEquals("1", lines.get(2), "the ramp's maximum lies in the right-hand strip");
+        assertEquals("300", lines.get(3), "10 x 30 pixels");
+    }
+
+    @Test
+    void explainImageInAMacroWithoutKeysStopsWithAMessageInsteadOfADialog() throws Exception {
+        String macro = "setBatchMode(true);\n"
+                + "newImage(\"img\", \"8-bit ramp\", 32, 32, 1);\n"
+                + "run(\"Explain Image...\");\n"
+                + "File.saveString(\"reached\", getArgument() + \"/after-explain.txt\");\n";
+        runMacro(macro, out.toString(), "explain without keys");
+        assertFalse(Files.exists(out.resolve("after-explain.txt")), "the macro went on without a model");
+        String error = logWindow().lines().filter(l -> l.contains("ExplainJ error")).reduce((a, b) -> b)
+                .orElse("");
+        assertTrue(error.contains("No model given"), "log:\n" + logWindow());
+    }
+
+    @Test
     void rgbImageAbortsTheMacroWithAClearError() throws Exception {
         String macro = "setBatchMode(true);\n"
                 + "newImage(\"snapshot\", \"RGB black\", 32, 32, 1);\n"

@@ -1,5 +1,6 @@
 package org.explainj.model;
 
+import org.explainj.explain.Options;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -157,12 +158,12 @@ class ConstructModelsTest {
                 if (r.shape()[2] * r.shape()[3] == 1) {
                     // a 1x1 layer (global pooling): CAM methods refuse it, A and dY/dA are right
                     LayerException one = assertThrows(LayerException.class, () -> new GradCam().explain(m, input,
-                            target, ExplainOptions.defaults().withLayer(layer)));
+                            target, ExplainOptions.defaults().with(Options.LAYER, layer)));
                     assertTrue(one.getMessage().contains("spatial"), one.getMessage());
                     continue;
                 }
-                float[] cam = new GradCam().explain(m, input, target, ExplainOptions.defaults().withLayer(layer)
-                        .withRelu(false)).values();
+                float[] cam = new GradCam().explain(m, input, target, ExplainOptions.defaults().with(Options.LAYER, layer)
+                        .with(Options.NO_RELU, true)).values();
                 Compare.assertAgrees(what + " " + layer + " Grad-CAM", cam,
                         npy(lf.get("gradcam_raw").getAsString()));
             }

@@ -1,5 +1,6 @@
 package org.explainj.model;
 
+import org.explainj.explain.Options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -85,7 +86,7 @@ class CopyCheckTest {
         ModelCache first = new ModelCache(cache);
         TorchScriptModel good = first.get(Resources.path(MODEL));
         // the right copy passes its checks
-        new GradCam().explain(good, input(), target(), ExplainOptions.defaults().withLayer("bn2"));
+        new GradCam().explain(good, input(), target(), ExplainOptions.defaults().with(Options.LAYER, "bn2"));
         first.clear();
         breakInPlaceRelu();
 
@@ -94,7 +95,7 @@ class CopyCheckTest {
         assertEquals(0, second.rewrites(), "the cached (broken) copy is used");
         assertTrue(m.layersAvailable());
         LayerException cam = assertThrows(LayerException.class, () -> new GradCam().explain(m, input(), target(),
-                ExplainOptions.defaults().withLayer("bn2")));
+                ExplainOptions.defaults().with(Options.LAYER, "bn2")));
         assertTrue(cam.getMessage().contains("does not compute what the model computes")
                 && cam.getMessage().contains("the outputs with taps off differ by up to")
                 && cam.getMessage().contains("Saliency, Input x Gradient, SmoothGrad, Integrated Gradients and "
@@ -111,7 +112,7 @@ class CopyCheckTest {
         ModelCache third = new ModelCache(cache);
         TorchScriptModel again = third.get(Resources.path(MODEL));
         assertThrows(LayerException.class, () -> new GradCam().explain(again, input(), target(),
-                ExplainOptions.defaults().withLayer("bn2")));
+                ExplainOptions.defaults().with(Options.LAYER, "bn2")));
         assertEquals(0, again.check().runs(), "the stored verdict is used");
         third.clear();
     }
@@ -120,7 +121,7 @@ class CopyCheckTest {
     void checksRunOncePerShapeAndLayerAndAreKeptAcrossSessions() throws IOException {
         ModelCache first = new ModelCache(cache);
         TorchScriptModel m = first.get(Resources.path(MODEL));
-        ExplainOptions bn2 = ExplainOptions.defaults().withLayer("bn2");
+        ExplainOptions bn2 = ExplainOptions.defaults().with(Options.LAYER, "bn2");
         new GradCam().explain(m, input(), target(), bn2);
         assertEquals(2, m.check().runs(), "the copy at this shape, and the cut at bn2");
         new GradCam().explain(m, input(), target(), bn2);

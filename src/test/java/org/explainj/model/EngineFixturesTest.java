@@ -1,5 +1,6 @@
 package org.explainj.model;
 
+import org.explainj.explain.Options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -112,7 +113,7 @@ class EngineFixturesTest {
         Compare.assertAgrees(what + " A", r.activations(), fixture(name, layer + "/activation.npy"));
         Compare.assertAgrees(what + " dY/dA", r.gradients(), fixture(name, layer + "/gradient.npy"));
         Attribution cam = new GradCam().explain(m, input(name), target(name),
-                ExplainOptions.defaults().withLayer(layer).withRelu(false));
+                ExplainOptions.defaults().with(Options.LAYER, layer).with(Options.NO_RELU, true));
         Compare.assertAgrees(what + " Grad-CAM", cam.values(), fixture(name, layer + "/gradcam_raw.npy"));
     }
 
@@ -158,7 +159,7 @@ class EngineFixturesTest {
             TorchScriptModel m = model("ringnet_prepared", export);
             assertTrue(m.usesPreparedMethods(null), export);
             Attribution cam = new GradCam().explain(m, input("ringnet"), target("ringnet"),
-                    ExplainOptions.defaults().withRelu(false));
+                    ExplainOptions.defaults().with(Options.NO_RELU, true));
             assertEquals("features", cam.layer());
             Compare.assertAgrees("prepared " + export + " Grad-CAM", cam.values(),
                     fixture("ringnet", "features.relu4/gradcam_raw.npy"));

@@ -1,5 +1,6 @@
 package org.explainj.model;
 
+import org.explainj.explain.Options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -137,7 +138,7 @@ class FamilyModelsTest {
                     npy(lf.get("activation").getAsString()));
             Compare.assertAgrees(what + " " + layer + " dY/dA", r.gradients(), npy(lf.get("gradient").getAsString()));
             Compare.assertAgrees(what + " " + layer + " Grad-CAM", new GradCam().explain(model, input, target,
-                    ExplainOptions.defaults().withLayer(layer).withRelu(false)).values(),
+                    ExplainOptions.defaults().with(Options.LAYER, layer).with(Options.NO_RELU, true)).values(),
                     npy(lf.get("gradcam_raw").getAsString()));
         }
         if (fx.has("rollout") && !fx.get("rollout").isJsonNull()) {
@@ -147,7 +148,7 @@ class FamilyModelsTest {
         }
         // the automatic layer gives a map that is not empty (before the final ReLU: random weights may make it all
         // negative)
-        Attribution auto = new GradCam().explain(model, input, target, ExplainOptions.defaults().withRelu(false));
+        Attribution auto = new GradCam().explain(model, input, target, ExplainOptions.defaults().with(Options.NO_RELU, true));
         float max = 0;
         for (float v : auto.values()) {
             assertTrue(Float.isFinite(v), what + " automatic layer " + auto.layer());

@@ -1,5 +1,6 @@
 package org.explainj.model;
 
+import org.explainj.explain.Options;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -61,7 +62,7 @@ class ModelLoadingTest {
             assertArrayEquals(refLogits, s.scores(), 1e-5f, "call " + i);
             assertArrayEquals(refSaliency, s.values(), 1e-6f, "call " + i);
             Attribution g = new GradCam().explain(m, synthPos0(), Target.TOP,
-                    ExplainOptions.defaults().withLayer("features.relu4"));
+                    ExplainOptions.defaults().with(Options.LAYER, "features.relu4"));
             assertArrayEquals(refLogits, g.scores(), 1e-5f, "call " + i);
         }
     }
@@ -81,7 +82,7 @@ class ModelLoadingTest {
         }
         ModelInput in = new ModelInput(x, 1, 96, 96);
         for (String layer : new String[] {"features.relu4", "features.conv3", "features"}) {
-            ExplainOptions o = ExplainOptions.defaults().withLayer(layer).withRelu(false);
+            ExplainOptions o = ExplainOptions.defaults().with(Options.LAYER, layer).with(Options.NO_RELU, true);
             Attribution a = new GradCam().explain(traced, in, Target.index(1), o);
             Attribution b = new GradCam().explain(scripted, in, Target.index(1), o);
             assertArrayEquals(a.scores(), b.scores(), 1e-5f);
@@ -156,7 +157,7 @@ class ModelLoadingTest {
         ModelCache models = cache(tmp);
         TorchScriptModel m = models.get(Resources.path("reference/models/tinycnn.pt"));
         LayerException e = assertThrows(LayerException.class, () -> new GradCam().explain(m, synthPos0(),
-                Target.TOP, ExplainOptions.defaults().withLayer("features.relu9")));
+                Target.TOP, ExplainOptions.defaults().with(Options.LAYER, "features.relu9")));
         assertTrue(e.getMessage().contains("\"features.relu9\"") && e.getMessage().contains("features.relu4"),
                 e.getMessage());
     }
@@ -166,7 +167,7 @@ class ModelLoadingTest {
         ModelCache models = cache(tmp);
         TorchScriptModel m = models.get(Resources.path("reference/models/tinycnn.pt"));
         LayerException e = assertThrows(LayerException.class, () -> new GradCam().explain(m, synthPos0(),
-                Target.TOP, ExplainOptions.defaults().withLayer("fc")));
+                Target.TOP, ExplainOptions.defaults().with(Options.LAYER, "fc")));
         assertTrue(e.getMessage().contains("fc") && e.getMessage().contains("spatial"), e.getMessage());
     }
 

@@ -1,5 +1,6 @@
 package org.explainj.model;
 
+import org.explainj.explain.Options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -95,7 +96,7 @@ class RefusedModelsTest {
 
     static void assertGradCam(TorchScriptModel m, String name, String layer) {
         Attribution cam = new GradCam().explain(m, input(), target(name),
-                ExplainOptions.defaults().withLayer(layer).withRelu(false));
+                ExplainOptions.defaults().with(Options.LAYER, layer).with(Options.NO_RELU, true));
         Compare.assertAgrees(name + " Grad-CAM " + layer, cam.values(), fixture(name, layer + "/gradcam_raw.npy"));
     }
 
@@ -126,7 +127,7 @@ class RefusedModelsTest {
                 "Wrap the model in a module whose forward takes a single tensor");
         // every layer method says why
         message(LayerException.class, () -> new GradCam().explain(m, input(), Target.index(0),
-                ExplainOptions.defaults().withLayer("conv_x")), "two_inputs_scripted.pt", "takes 2 inputs");
+                ExplainOptions.defaults().with(Options.LAYER, "conv_x")), "two_inputs_scripted.pt", "takes 2 inputs");
         message(LayerException.class, () -> new GradCam().explain(m, input(), Target.index(0),
                 ExplainOptions.defaults()), "takes 2 inputs");
         message(LayerException.class, () -> GradientPass.inputGradient(m, input(), Target.index(0),
@@ -159,7 +160,7 @@ class RefusedModelsTest {
             LayerPass.Result r = LayerPass.activationAndGradient(m, input(), target(name), "conv2");
             Compare.assertAgrees(name + " scores with the layer cut", r.scores(), fixture(name, "output.npy"));
             float[] map = new GradCam().explain(m, input(), target(name), ExplainOptions.defaults()
-                    .withLayer("conv2")).values();
+                    .with(Options.LAYER, "conv2")).values();
             if (first == null) {
                 first = map;
             } else {
@@ -243,10 +244,10 @@ class RefusedModelsTest {
         assertGradCam(m, "loop", "stem");
         // blocks.2 is skipped by the data-dependent if for this input (manifest: blocks_run = [0, 1])
         message(LayerException.class, () -> new GradCam().explain(m, input(), target("loop"),
-                ExplainOptions.defaults().withLayer("blocks.2")), "blocks.2", "did not run");
+                ExplainOptions.defaults().with(Options.LAYER, "blocks.2")), "blocks.2", "did not run");
         // the ModuleList itself is never called
         message(LayerException.class, () -> new GradCam().explain(m, input(), target("loop"),
-                ExplainOptions.defaults().withLayer("blocks")), "blocks");
+                ExplainOptions.defaults().with(Options.LAYER, "blocks")), "blocks");
     }
 
     @Test
@@ -273,7 +274,7 @@ class RefusedModelsTest {
         // the container itself is never called: say so and list its modules
         String container = layers[0].substring(0, layers[0].indexOf('.'));
         message(LayerException.class, () -> new GradCam().explain(m, input(), target(name),
-                ExplainOptions.defaults().withLayer(container)), container, construct, layers[0]);
+                ExplainOptions.defaults().with(Options.LAYER, container)), container, construct, layers[0]);
     }
 
     @Test
@@ -300,7 +301,7 @@ class RefusedModelsTest {
         assertGuided(m, "tuple_block");
         assertGradCam(m, "tuple_block", "block.conv");
         message(LayerException.class, () -> new GradCam().explain(m, input(), target("tuple_block"),
-                ExplainOptions.defaults().withLayer("block")), "block");
+                ExplainOptions.defaults().with(Options.LAYER, "block")), "block");
     }
 
     @Test
@@ -308,7 +309,7 @@ class RefusedModelsTest {
         // today: "The layer block did not run in the model's forward pass (it is defined but not called)"
         TorchScriptModel m = model("tuple_block");
         message(LayerException.class, () -> new GradCam().explain(m, input(), target("tuple_block"),
-                ExplainOptions.defaults().withLayer("block")), "block", "Tuple[Tensor, Tensor]");
+                ExplainOptions.defaults().with(Options.LAYER, "block")), "block", "Tuple[Tensor, Tensor]");
     }
 
     // ------------------------------------------------------------------ interfaces and free functions

@@ -1,5 +1,6 @@
 package org.explainj.robust;
 
+import org.explainj.explain.Options;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -66,7 +67,7 @@ public final class ArchiveFuzzMain {
         TorchScriptModel ref = cache.get(clean);
         float[] refSaliency = new Saliency().explain(ref, input, Target.TOP, ExplainOptions.defaults()).values();
         float[] refGradCam = new GradCam().explain(ref, input, Target.TOP, ExplainOptions.defaults()
-                .withLayer(LAYER)).values();
+                .with(Options.LAYER, LAYER)).values();
         cache.clear();
         out.println("READY " + all.size());
         for (int i = first; i < all.size(); i++) {
@@ -106,7 +107,7 @@ public final class ArchiveFuzzMain {
         for (int k = 0; k < 2; k++) {
             try {
                 Attribution a = k == 0 ? new Saliency().explain(m, input, Target.TOP, ExplainOptions.defaults())
-                        : new GradCam().explain(m, input, Target.TOP, ExplainOptions.defaults().withLayer(LAYER));
+                        : new GradCam().explain(m, input, Target.TOP, ExplainOptions.defaults().with(Options.LAYER, LAYER));
                 boolean same = Arrays.equals(a.values(), k == 0 ? refSaliency : refGradCam);
                 different |= !same;
                 outcomes.add((k == 0 ? "saliency=" : "gradcam=") + (same ? "same" : "different"));

@@ -1,5 +1,6 @@
 package org.explainj.robust;
 
+import org.explainj.explain.Options;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,12 +69,12 @@ public final class RobustChildMain {
         TorchScriptModel m = cache.get(model);
         ModelInput x = Fixtures.synthInput();
         ModelInput dot = new ModelInput(new float[] {0.5f}, 1, 1, 1);
-        ExplainOptions gradCam = ExplainOptions.defaults().withLayer("features.relu4");
+        ExplainOptions gradCam = ExplainOptions.defaults().with(Options.LAYER, "features.relu4");
         Call[] kinds = {
             () -> new Saliency().explain(m, x, Target.index(7), ExplainOptions.defaults()),
             () -> new GradCam().explain(m, x, Target.index(7), gradCam),
             () -> new Saliency().explain(m, dot, Target.TOP, ExplainOptions.defaults()),
-            () -> new GradCam().explain(m, x, Target.TOP, ExplainOptions.defaults().withLayer("features.relu9")),
+            () -> new GradCam().explain(m, x, Target.TOP, ExplainOptions.defaults().with(Options.LAYER, "features.relu9")),
         };
         String[] names = {"saliency-class-7", "gradcam-class-7", "saliency-1x1-input", "gradcam-unknown-layer"};
         for (Call k : kinds) {
@@ -101,7 +102,7 @@ public final class RobustChildMain {
         ModelCache cache = new ModelCache(work.resolve("cache"));
         TorchScriptModel m = cache.get(file);
         ModelInput x = Fixtures.synthInput();
-        ExplainOptions o = ExplainOptions.defaults().withLayer("features.relu4");
+        ExplainOptions o = ExplainOptions.defaults().with(Options.LAYER, "features.relu4");
         float[] ref = new GradCam().explain(m, x, Target.TOP, o).values();
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger wrong = new AtomicInteger();

@@ -1,5 +1,6 @@
 package org.explainj.robust;
 
+import org.explainj.explain.Options;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,9 +40,9 @@ class RobustConcurrencyTest {
         Method.SCORE_CAM, Method.INTEGRATED_GRADIENTS, Method.OCCLUSION};
 
     private static float[] explain(TorchScriptModel m, ModelInput x, Method method) {
-        ExplainOptions o = ExplainOptions.defaults().withIntegration(16, "gausslegendre", 0);
+        ExplainOptions o = ExplainOptions.defaults().with(Options.STEPS, 16).with(Options.INTEGRATION, "gausslegendre").with(Options.BASELINE, (double) (0));
         if (method.usesLayer()) {
-            o = o.withLayer("features.relu4");
+            o = o.with(Options.LAYER, "features.relu4");
         }
         return Explainers.of(method).explain(m, x, Target.TOP, o).values();
     }

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.explainj.ExplainJException;
 import org.explainj.command.ExplainImageCommand;
-import org.explainj.command.ImageJProgress;
+import org.explainj.render.ImageJProgress;
 import org.explainj.explain.Method;
 import org.explainj.model.ModelException;
 import org.explainj.tensor.InputException;

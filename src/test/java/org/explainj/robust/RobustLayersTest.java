@@ -91,6 +91,33 @@ class RobustLayersTest {
                 "blobs only", "ring cell");
     }
 
+    /**
+     * labels= belongs to one run: the model is cached between runs, and a labels file given to the first must not
+     * name the classes of the second.
+     */
+    @Test
+    void aLabelsFileAffectsOnlyTheRunThatNamesIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path labels = dir.resolve("pets.txt");
+        java.nio.file.Files.writeString(labels, "cat\ndog\n");
+        ExplainImageCommand first = tiny("Saliency", "");
+        first.labels = labels.toFile();
+        first.target = "dog";
+        first.run();
+        org.junit.jupiter.api.Assertions.assertEquals(1, first.result.targetClass());
+
+        ExplainImageCommand second = tiny("Saliency", "");
+        second.target = "dog";
+        Survey.error("target: class name from an earlier run's labels", MethodException.class, second::run,
+                "\"dog\"", "labels.txt");
+
+        ExplainImageCommand third = tiny("Saliency", "");
+        third.labels = labels.toFile();
+        third.target = "cat";
+        third.run();
+        org.junit.jupiter.api.Assertions.assertEquals(0, third.result.targetClass());
+    }
+
     @Test
     void classNameWithoutALabelsFileSaysWhereToPutOne() {
         ExplainImageCommand cmd = tiny("Saliency", "");

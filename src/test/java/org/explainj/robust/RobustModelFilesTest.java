@@ -1,5 +1,6 @@
 package org.explainj.robust;
 
+import org.explainj.explain.Options;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -217,7 +218,7 @@ class RobustModelFilesTest {
         TorchScriptModel m = models.get(file);
         float[] s = new Saliency().explain(m, Fixtures.synthInput(), Target.TOP, ExplainOptions.defaults()).values();
         float[] g = new GradCam().explain(m, Fixtures.synthInput(), Target.TOP, ExplainOptions.defaults()
-                .withLayer("features.relu4")).values();
+                .with(Options.LAYER, "features.relu4")).values();
         models.clear();
         return new float[][] {s, g};
     }
@@ -247,7 +248,7 @@ class RobustModelFilesTest {
         float[] g = null;
         try {
             g = new GradCam().explain(m, Fixtures.synthInput(), Target.TOP, ExplainOptions.defaults()
-                    .withLayer("features.relu4")).values();
+                    .with(Options.LAYER, "features.relu4")).values();
             gradCam = java.util.Arrays.equals(g, intact[1]) ? "Grad-CAM as before" : "Grad-CAM DIFFERENT";
         } catch (LayerException e) {
             gradCam = "Grad-CAM: " + e.getMessage();
@@ -289,7 +290,7 @@ class RobustModelFilesTest {
         TorchScriptModel m = models.get(file);
         new Saliency().explain(m, Fixtures.synthInput(), Target.TOP, ExplainOptions.defaults());
         Survey.error("cache: cache folder not writable (Grad-CAM)", LayerException.class, () -> new GradCam()
-                .explain(m, Fixtures.synthInput(), Target.TOP, ExplainOptions.defaults().withLayer("features.relu4")),
+                .explain(m, Fixtures.synthInput(), Target.TOP, ExplainOptions.defaults().with(Options.LAYER, "features.relu4")),
                 "tiny.pt", "cache", "explainj.cache");
     }
 }

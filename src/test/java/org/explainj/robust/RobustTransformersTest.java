@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import org.explainj.command.ExplainImageCommand;
 import org.explainj.explain.MethodException;
 import org.explainj.model.LayerException;
+import org.explainj.explain.OptionException;
 import org.explainj.model.ModelException;
 import org.explainj.testutil.Resources;
 import org.junit.jupiter.api.Test;
@@ -71,7 +72,7 @@ class RobustTransformersTest {
                 "[1, 65, 32]", "cannot be read as nhwc");
         ExplainImageCommand unknown = vit("Grad-CAM");
         unknown.layout = "hwc";
-        Survey.error("transformer: layout=hwc", LayerException.class, unknown::run, "Unknown layout", "nchw",
+        Survey.error("transformer: layout=hwc", OptionException.class, unknown::run, "layout=hwc", "nchw",
                 "nhwc", "tokens");
         ExplainImageCommand bad = vit("Grad-CAM");
         bad.prefix_tokens = "one";

@@ -12,6 +12,7 @@ import org.explainj.explain.MethodException;
 import org.explainj.model.LayerException;
 import org.explainj.model.ModelException;
 import org.explainj.tensor.InputException;
+import org.explainj.explain.OptionException;
 import org.junit.jupiter.api.Test;
 
 /** Bad input for a 3-D model (Conv3d, 1×1×D×H×W): each refusal names the problem and the remedy. */
@@ -99,7 +100,7 @@ class RobustVolumesTest {
     void anUnknownModelDims() {
         ExplainImageCommand cmd = command(shell(), "Grad-CAM");
         cmd.model_dims = "4d";
-        Survey.error("volume: model_dims=4d", InputException.class, cmd::run, "auto, 2d or 3d", "4d");
+        Survey.error("volume: model_dims=4d", OptionException.class, cmd::run, "auto, 2d, 3d", "4d");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.explainj.explain.cam;
 
+import org.explainj.explain.Options;
 import ai.djl.ndarray.NDArray;
 import java.util.Map;
 import org.explainj.explain.Method;
@@ -24,8 +25,8 @@ public final class Cam extends BaseCam {
 
     @Override
     protected float[] channelWeights(LayerData d) {
-        String weightName = d.options().camWeights() == null || d.options().camWeights().isBlank() ? null
-                : d.options().camWeights().trim();
+        String weightName = d.options().get(Options.CAM_WEIGHTS) == null || d.options().get(Options.CAM_WEIGHTS).isBlank() ? null
+                : d.options().get(Options.CAM_WEIGHTS).trim();
         Map<String, NDArray> params = d.model().parameters();
         int classes = d.scores().length;
         NDArray weight = null;

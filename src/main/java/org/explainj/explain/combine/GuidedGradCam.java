@@ -1,5 +1,6 @@
 package org.explainj.explain.combine;
 
+import org.explainj.explain.Options;
 import org.explainj.explain.Attribution;
 import org.explainj.explain.ChannelReduction;
 import org.explainj.explain.ExplainOptions;
@@ -27,7 +28,7 @@ public final class GuidedGradCam implements Explainer {
     public Attribution explain(TorchScriptModel model, ModelInput input, Target target, ExplainOptions options) {
         Parts p = parts(model, input, target, options);
         float[] map = ChannelReduction.largestMagnitude(p.product(), input.channels(), input.grid().size(),
-                options.signed());
+                options.get(Options.SIGNED));
         return Attribution.of(map, input.grid(), Method.GUIDED_GRAD_CAM, p.cam().layer(),
                 p.cam().targetClass(), p.cam().scores());
     }
@@ -51,20 +52,20 @@ public final class GuidedGradCam implements Explainer {
         Attribution cam;
         float[] guided;
         if (model.usesPreparedMethods(layer)) {
-            cam = new GradCam().explain(model, input, target, options.withRelu(true).withLayer(layer));
+            cam = new GradCam().explain(model, input, target, options.with(Options.NO_RELU, false).with(Options.LAYER, layer));
             guided = GradientPass.inputGradient(model, input, target, ReluRule.GUIDED).gradient();
         } else {
             GradientPass.Staged staged = GradientPass.staged(model, input, target, ReluRule.GUIDED, layer);
             cam = staged.layer() != null
-                    ? new GradCam().fromLayer(model, input, target, layer, staged.layer(), options.withRelu(true))
-                    : new GradCam().explain(model, input, target, options.withRelu(true).withLayer(layer));
+                    ? new GradCam().fromLayer(model, input, target, layer, staged.layer(), options.with(Options.NO_RELU, false))
+                    : new GradCam().explain(model, input, target, options.with(Options.NO_RELU, false).with(Options.LAYER, layer));
             guided = staged.gradient().gradient();
         }
         return new Parts(combine(input, options, cam, guided), cam);
     }
 
     private static float[] combine(ModelInput input, ExplainOptions options, Attribution cam, float[] guided) {
-        float[] up = options.nearest()
+        float[] up = options.get(Options.INTERPOLATION).equals("nearest")
                 ? Resample.nearest(cam.values(), cam.grid(), input.grid())
                 : Resample.linear(cam.values(), cam.grid(), input.grid());
         int plane = input.grid().size();

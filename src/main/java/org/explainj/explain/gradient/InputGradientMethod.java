@@ -1,5 +1,6 @@
 package org.explainj.explain.gradient;
 
+import org.explainj.explain.Options;
 import org.explainj.explain.Attribution;
 import org.explainj.explain.ChannelReduction;
 import org.explainj.explain.ExplainOptions;
@@ -24,6 +25,6 @@ abstract class InputGradientMethod implements Explainer {
     public Attribution explain(TorchScriptModel model, ModelInput input, Target target, ExplainOptions options) {
         GradientPass.Result g = gradient(model, input, target);
         return Attribution.of(ChannelReduction.largestMagnitude(g.gradient(), input.channels(),
-                input.grid().size(), options.signed()), input.grid(), method(), null, g.targetClass(), g.scores());
+                input.grid().size(), options.get(Options.SIGNED)), input.grid(), method(), null, g.targetClass(), g.scores());
     }
 }

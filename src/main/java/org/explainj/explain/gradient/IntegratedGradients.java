@@ -1,7 +1,7 @@
 package org.explainj.explain.gradient;
 
+import org.explainj.explain.Options;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Map;
 import org.explainj.explain.Attribution;
 import org.explainj.explain.ChannelReduction;
@@ -32,16 +32,16 @@ public final class IntegratedGradients implements Explainer {
         for (float v : attr) {
             total += v;
         }
-        float base = (float) options.baseline();
+        float base = options.get(Options.BASELINE).floatValue();
         float[] fb = BatchedForward.targetScores(model, 1, options, input, target, clean.targetClass(),
                 (i, out) -> Arrays.fill(out, base));
         double fx = GradientPass.targetScore(clean, target);
         double delta = total - (fx - fb[0]);
         return Attribution.of(ChannelReduction.largestMagnitude(attr, input.channels(),
-                input.grid().size(), options.signed()), input.grid(),
+                input.grid().size(), options.get(Options.SIGNED)), input.grid(),
                 Method.INTEGRATED_GRADIENTS, null, clean.targetClass(), clean.scores(),
                 Map.of("completeness_error", delta, "attribution_sum", total, "score_difference", fx - fb[0],
-                        "steps", (double) options.steps()));
+                        "steps", (double) options.get(Options.STEPS)));
     }
 
     /** The attribution per input value (C×H×W). */
@@ -51,12 +51,12 @@ public final class IntegratedGradients implements Explainer {
 
     private static float[] attribute(TorchScriptModel model, ModelInput input, Target target,
                                      ExplainOptions options, int targetClass) {
-        int n = options.steps();
-        double[][] rule = rule(options.integration(), n);
+        int n = options.get(Options.STEPS);
+        double[][] rule = rule(IntegrationRule.parse(options.get(Options.INTEGRATION)), n);
         double[] alphas = rule[0];
         double[] weights = rule[1];
         float[] x = input.data();
-        float b = (float) options.baseline();
+        float b = options.get(Options.BASELINE).floatValue();
         double[] sum = new double[x.length];
         GradientPass.batchGradients(model, input, target, targetClass, n, options,
                 (i, out) -> {
@@ -79,42 +79,32 @@ public final class IntegratedGradients implements Explainer {
     }
 
     /** Nodes and weights on [0, 1] of an integration rule with n points (Captum's definitions). */
-    static double[][] rule(String name, int n) {
+    static double[][] rule(IntegrationRule rule, int n) {
         if (n < 2) {
             throw new MethodException("Integrated Gradients needs at least 2 steps, got " + n + ".");
         }
-        String k = name == null ? "gausslegendre" : name.trim().toLowerCase(Locale.ROOT);
         double[] a = new double[n];
         double[] w = new double[n];
-        switch (k) {
-            case "gausslegendre":
-            case "gauss_legendre":
-                double[][] gl = gaussLegendre(n);
-                for (int i = 0; i < n; i++) {
-                    a[i] = 0.5 * (gl[0][i] + 1);
-                    w[i] = 0.5 * gl[1][i];
-                }
-                break;
-            case "riemann_right":
-            case "riemann_left":
-            case "riemann_middle":
-            case "riemann_trapezoid":
-                double start = k.equals("riemann_right") ? 1.0 / n : k.equals("riemann_middle") ? 1.0 / (2 * n) : 0;
-                double end = k.equals("riemann_left") ? 1 - 1.0 / n
-                        : k.equals("riemann_middle") ? 1 - 1.0 / (2 * n) : 1;
-                float[] lin = linspace32((float) start, (float) end, n);
-                for (int i = 0; i < n; i++) {
-                    w[i] = 1.0 / n;
-                    a[i] = lin[i];
-                }
-                if (k.equals("riemann_trapezoid")) {
-                    w[0] /= 2;
-                    w[n - 1] /= 2;
-                }
-                break;
-            default:
-                throw new MethodException("Unknown integration rule \"" + name + "\". Use gausslegendre, "
-                        + "riemann_right, riemann_left, riemann_middle or riemann_trapezoid.");
+        if (rule == IntegrationRule.GAUSS_LEGENDRE) {
+            double[][] gl = gaussLegendre(n);
+            for (int i = 0; i < n; i++) {
+                a[i] = 0.5 * (gl[0][i] + 1);
+                w[i] = 0.5 * gl[1][i];
+            }
+        } else {
+            double start = rule == IntegrationRule.RIEMANN_RIGHT ? 1.0 / n
+                    : rule == IntegrationRule.RIEMANN_MIDDLE ? 1.0 / (2 * n) : 0;
+            double end = rule == IntegrationRule.RIEMANN_LEFT ? 1 - 1.0 / n
+                    : rule == IntegrationRule.RIEMANN_MIDDLE ? 1 - 1.0 / (2 * n) : 1;
+            float[] lin = linspace32((float) start, (float) end, n);
+            for (int i = 0; i < n; i++) {
+                w[i] = 1.0 / n;
+                a[i] = lin[i];
+            }
+            if (rule == IntegrationRule.RIEMANN_TRAPEZOID) {
+                w[0] /= 2;
+                w[n - 1] /= 2;
+            }
         }
         return new double[][] {a, w};
     }

@@ -1,5 +1,6 @@
 package org.explainj.explain.gradient;
 
+import org.explainj.explain.Options;
 import java.util.Random;
 import org.explainj.explain.Attribution;
 import org.explainj.explain.ChannelReduction;
@@ -35,16 +36,16 @@ public final class SmoothGrad implements Explainer {
         GradientPass.Result clean = GradientPass.resolve(model, input, target);
         float[] x = input.data();
         int sample = x.length;
-        int n = fixedNoise != null ? fixedNoise.length / sample : Math.max(1, options.samples());
+        int n = fixedNoise != null ? fixedNoise.length / sample : Math.max(1, options.get(Options.SAMPLES));
         float lo = Float.POSITIVE_INFINITY;
         float hi = Float.NEGATIVE_INFINITY;
         for (float v : x) {
             lo = Math.min(lo, v);
             hi = Math.max(hi, v);
         }
-        double sigma = options.noise() * (hi - lo);
-        Random random = new Random(options.seed());
-        boolean signed = options.signed();
+        double sigma = options.get(Options.NOISE) * (hi - lo);
+        Random random = new Random(options.get(Options.SEED));
+        boolean signed = options.get(Options.SIGNED);
         double[] sum = new double[sample];
         GradientPass.batchGradients(model, input, target, clean.targetClass(), n, options,
                 (index, out) -> {

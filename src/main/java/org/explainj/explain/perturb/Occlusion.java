@@ -1,5 +1,6 @@
 package org.explainj.explain.perturb;
 
+import org.explainj.explain.Options;
 import org.explainj.explain.Attribution;
 import org.explainj.explain.BatchedForward;
 import org.explainj.explain.ExplainOptions;
@@ -22,8 +23,8 @@ public final class Occlusion implements Explainer {
 
     @Override
     public Attribution explain(TorchScriptModel model, ModelInput input, Target target, ExplainOptions options) {
-        int win = options.window();
-        int stride = options.stride();
+        int win = options.get(Options.WINDOW);
+        int stride = options.get(Options.STRIDE);
         Grid g = input.grid();
         int w = g.width();
         int h = g.height();
@@ -40,7 +41,7 @@ public final class Occlusion implements Explainer {
         int nz = g.isVolume() ? (d - win) / stride + 1 : 1;
         GradientPass.Result clean = GradientPass.resolve(model, input, target);
         double fx = GradientPass.targetScore(clean, target);
-        float base = (float) options.baseline();
+        float base = options.get(Options.BASELINE).floatValue();
         int plane = w * h;
         int volume = g.size();
         int c = input.channels();
@@ -78,7 +79,7 @@ public final class Occlusion implements Explainer {
         float[] map = new float[volume];
         for (int i = 0; i < volume; i++) {
             float v = count[i] == 0 ? 0f : (float) (sum[i] / count[i]);
-            map[i] = options.signed() ? v : Math.abs(v);
+            map[i] = options.get(Options.SIGNED) ? v : Math.abs(v);
         }
         return Attribution.of(map, g, Method.OCCLUSION, null, clean.targetClass(), clean.scores(),
                 java.util.Map.of("windows", (double) (nx * ny * nz)));

@@ -1,11 +1,8 @@
-package org.explainj.command;
+package org.explainj.explain;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.explainj.explain.GradientPass;
-import org.explainj.explain.MethodException;
-import org.explainj.explain.Target;
 import org.explainj.model.TorchScriptModel;
 import org.explainj.tensor.ModelInput;
 
@@ -13,17 +10,20 @@ import org.explainj.tensor.ModelInput;
  * The {@code target} key: {@code top}, a class index, a class name, {@code 3: name} (as the dialog lists them),
  * several of those separated by commas, {@code topK} (the K best classes of each image) or {@code all}.
  */
-final class Targets {
+public final class Targets {
 
     private Targets() {
     }
 
     /**
+     * The targets a spec asks for ({@code top}, an index, a class name, {@code topK}, {@code all}, a list); class
+     * names are looked up in {@code labels}.
+     *
      * @param region a target restricted to a region (its class is ignored), or null
      * @param output the model output read (a dict key or tuple index), or null/blank for the default
      */
-    static List<Target> parse(String spec, boolean counterfactual, Target region, String output,
-                              TorchScriptModel model, ModelInput input) {
+    public static List<Target> parse(String spec, boolean counterfactual, Target region, String output,
+                                     List<String> labels, TorchScriptModel model, ModelInput input) {
         String s = spec == null ? "" : spec.trim();
         String lower = s.toLowerCase(Locale.ROOT).replace(" ", "").replace("-", "");
         List<Target> targets = new ArrayList<>();
@@ -55,13 +55,13 @@ final class Targets {
             return targets;
         }
         for (String part : s.isEmpty() ? new String[] {"top"} : s.split(",")) {
-            targets.add(withRegion(one(part.trim()), region).negated(counterfactual).fromOutput(output));
+            targets.add(withRegion(one(part.trim(), labels), region).negated(counterfactual).fromOutput(output));
         }
         return targets;
     }
 
     /** One target; {@code 3: name} (the dialog's form) is class 3. */
-    private static Target one(String part) {
+    private static Target one(String part, List<String> labels) {
         int colon = part.indexOf(':');
         if (colon > 0) {
             try {
@@ -70,7 +70,8 @@ final class Targets {
                 // a class name that contains a colon
             }
         }
-        return Target.parse(part);
+        Target t = Target.parse(part);
+        return t.isNamed() ? Target.index(t.resolve(null, labels)) : t;
     }
 
     private static Target withRegion(Target t, Target region) {

@@ -1,4 +1,4 @@
-package org.explainj.command;
+package org.explainj.render;
 
 import ij.IJ;
 import org.explainj.explain.Progress;
@@ -23,7 +23,7 @@ public class ImageJProgress implements Progress {
     }
 
     /** The progress of step {@code step} of {@code steps} (each step reports 0..1 within its share). */
-    ImageJProgress step(int step, int steps) {
+    public ImageJProgress step(int step, int steps) {
         ImageJProgress parent = this;
         return new ImageJProgress(step, steps) {
             @Override
@@ -52,7 +52,7 @@ public class ImageJProgress implements Progress {
     }
 
     /** Clears the progress bar. */
-    void done() {
+    public void done() {
         IJ.showProgress(1.0);
     }
 }

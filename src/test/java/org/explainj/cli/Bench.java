@@ -1,5 +1,6 @@
 package org.explainj.cli;
 
+import org.explainj.explain.Options;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -218,8 +219,8 @@ public final class Bench {
     }
 
     private static ExplainOptions options(ModelSpec s, Method m) {
-        ExplainOptions o = ExplainOptions.defaults().withLayer(s.layer());
-        return m == Method.OCCLUSION ? o.withOcclusion(s.occWindow(), s.occStride(), 0) : o;
+        ExplainOptions o = ExplainOptions.defaults().with(Options.LAYER, s.layer());
+        return m == Method.OCCLUSION ? o.with(Options.WINDOW, s.occWindow()).with(Options.STRIDE, s.occStride()).with(Options.BASELINE, (double) (0)) : o;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -484,7 +485,7 @@ public final class Bench {
         String section = "Steady state: " + s.label() + ", input " + s.inputShape() + ", layer " + s.layer();
         report.sectionNote(section, "The first four rows are the network alone (raw NDArray calls, no copies to "
                 + "Java, no Java loops); the rest are whole explanations through Explainers.of(method).explain(model, "
-                + "input, Target.TOP, ExplainOptions.defaults().withLayer(\"" + s.layer() + "\")"
+                + "input, Target.TOP, ExplainOptions.defaults().with(Options.LAYER, \"" + s.layer() + "\")"
                 + (" with window " + s.occWindow() + ", stride " + s.occStride() + " for Occlusion") + "). 1st call = "
                 + "the first warm-up. Peak RSS = VmHWM of the whole JVM while the method ran (reset before).");
         ModelInput in = randomInput(s, 1);
@@ -707,12 +708,12 @@ public final class Bench {
         String what;
         switch (meth) {
             case SMOOTH_GRAD -> {
-                count = opts.samples();
+                count = opts.get(Options.SAMPLES);
                 backward = true;
                 what = count + " samples, forward with autograd + backward to the input";
             }
             case INTEGRATED_GRADIENTS -> {
-                count = opts.steps();
+                count = opts.get(Options.STEPS);
                 backward = true;
                 what = count + " steps, forward with autograd + backward to the input";
             }
@@ -728,7 +729,7 @@ public final class Bench {
                         + "), no-grad forward";
             }
         }
-        int bs = Math.max(1, opts.batchSize());
+        int bs = Math.max(1, opts.get(Options.BATCH_SIZE));
         Map<Integer, Integer> batches = new LinkedHashMap<>();
         for (int start = 0; start < count; start += bs) {
             batches.merge(Math.min(bs, count - start), 1, Integer::sum);

@@ -1,0 +1,59 @@
+package org.explainj.model;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Class names for a model: one per line in a text file. */
+public final class ModelLabels {
+
+    private ModelLabels() {
+    }
+
+    /**
+     * The labels file beside a model: {@code <name>.labels.txt} (e.g. {@code model.labels.txt} for {@code model.pt}),
+     * else the longest {@code <prefix>.labels.txt} whose prefix starts the model's name ({@code ringnet.labels.txt}
+     * for {@code ringnet_traced.pt}), else {@code labels.txt} in the same folder; empty if none.
+     */
+    public static List<String> beside(Path model) {
+        String name = model.getFileName().toString();
+        String stem = name.endsWith(".pt") ? name.substring(0, name.length() - 3) : name;
+        Path dir = model.toAbsolutePath().getParent();
+        String prefixed = null;
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String fn = f.getFileName().toString();
+                if (fn.endsWith(".labels.txt")) {
+                    String prefix = fn.substring(0, fn.length() - ".labels.txt".length());
+                    if (stem.startsWith(prefix) && (prefixed == null || prefix.length() > prefixed.length()
+                            - ".labels.txt".length())) {
+                        prefixed = fn;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // no listing: the fixed names below
+        }
+        String[] candidates = prefixed == null ? new String[] {stem + ".labels.txt", "labels.txt"}
+                : new String[] {stem + ".labels.txt", prefixed, "labels.txt"};
+        for (String candidate : candidates) {
+            Path p = dir.resolve(candidate);
+            if (Files.isRegularFile(p)) {
+                return read(p);
+            }
+        }
+        return List.of();
+    }
+
+    /** The class names in a file, one per line (blank lines skipped). */
+    public static List<String> read(Path file) {
+        try {
+            return Files.readAllLines(file).stream().map(String::trim).filter(l -> !l.isEmpty()).toList();
+        } catch (IOException e) {
+            throw new ModelException("Cannot read the labels file " + file + ": " + e.getMessage()
+                    + ". Give a text file with one class name per line.", e);
+        }
+    }
+}

@@ -200,13 +200,15 @@ def train_epochs(model, xtr, ytr, augment, seed, lr, weight_decay, batch, epochs
 # ==========================================================================
 def argument_parser(doc, export_args, check_only=True):
     """The fixture scripts' command line: description = the first line of ``doc``, ``--check-only`` (unless
-    check_only is false) and the internal ``--export EXPORT_ARGS...`` (hidden: the child-interpreter call).
+    check_only is false) and the internal ``--export EXPORT_ARGS...`` (hidden: the child-interpreter call; none
+    when EXPORT_ARGS is empty).
     Add further options to the returned parser."""
     ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     if check_only:
         ap.add_argument("--check-only", action="store_true",
                         help="regenerate into a temporary directory and compare byte for byte with the files in place")
-    ap.add_argument("--export", nargs=len(export_args), metavar=tuple(export_args), help=argparse.SUPPRESS)
+    if export_args:
+        ap.add_argument("--export", nargs=len(export_args), metavar=tuple(export_args), help=argparse.SUPPRESS)
     return ap
 
 

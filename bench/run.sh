@@ -13,22 +13,23 @@ THREADS="${THREADS:-1 2}"
 BENCH_ARGS="${BENCH_ARGS:-}"
 JVM="-Djava.awt.headless=true -Dai.djl.offline=true ${BENCH_JVM:-}"
 
-mvn -q -o compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -DincludeScope=runtime
+mvn -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -DincludeScope=test
 # Run from a copy of the classes, so that a build started meanwhile (mvn test, mvn clean) cannot disturb the run.
 SNAP="$(mktemp -d)"
 trap 'rm -rf "$SNAP"' EXIT
 cp -r target/classes "$SNAP/classes"
-CP="$SNAP/classes:$(cat target/bench-classpath.txt)"
+cp -r target/test-classes "$SNAP/test-classes"
+CP="$SNAP/classes:$SNAP/test-classes:$(cat target/bench-classpath.txt)"
 
 for t in $THREADS; do
   # shellcheck disable=SC2086
   java $JVM -cp "$CP" org.explainj.cli.Bench --threads "$t" $BENCH_ARGS \
-    --command "bench/run.sh = java $JVM -cp target/classes:<runtime classpath> org.explainj.cli.Bench --threads $t $BENCH_ARGS"
+    --command "bench/run.sh = java $JVM -cp target/classes:target/test-classes:<test classpath> org.explainj.cli.Bench --threads $t $BENCH_ARGS"
 done
 for t in $THREADS; do
   # shellcheck disable=SC2086
   java $JVM -cp "$CP" org.explainj.cli.Bench --memory --threads "$t" \
-    --command "bench/run.sh = java $JVM -cp target/classes:<runtime classpath> org.explainj.cli.Bench --memory --threads $t"
+    --command "bench/run.sh = java $JVM -cp target/classes:target/test-classes:<test classpath> org.explainj.cli.Bench --memory --threads $t"
 done
 if [ "${1:-}" = "--python" ]; then
   # shellcheck disable=SC2086

@@ -60,6 +60,8 @@ public final class ExplainFolder {
     public static final class Summary {
         public final List<String> explained = new ArrayList<>();
         public final Map<String, String> failed = new LinkedHashMap<>();
+        /** Notes on the run (a package's test result, padding), each once. */
+        public final java.util.Set<String> notes = new java.util.LinkedHashSet<>();
         public int rows;
         public long millis;
         public int modelLoads;
@@ -74,6 +76,7 @@ public final class ExplainFolder {
                 sb.append("Explained: ").append(String.join(", ", explained.subList(0, Math.min(10,
                         explained.size())))).append(explained.size() > 10 ? ", ..." : "").append('\n');
             }
+            notes.forEach(n -> sb.append("Note: ").append(n).append('\n'));
             failed.forEach((f, why) -> sb.append("Not done: ").append(f).append(": ").append(why).append('\n'));
             return sb.toString();
         }
@@ -128,7 +131,7 @@ public final class ExplainFolder {
         for (Path file : images(input)) {
             String name = file.getFileName().toString();
             try {
-                summary.rows += explainOne(file, output, request, csv);
+                summary.rows += explainOne(file, output, request, csv, summary.notes);
                 summary.explained.add(name);
             } catch (org.explainj.explain.CancelledException e) {
                 for (Path rest : images(input)) {
@@ -152,12 +155,15 @@ public final class ExplainFolder {
         return summary;
     }
 
-    private static int explainOne(Path file, Path output, ExplainRequest request, StringBuilder csv) {
+    private static int explainOne(Path file, Path output, ExplainRequest request, StringBuilder csv,
+                                  java.util.Set<String> notes) {
         ImagePlus imp = IJ.openImage(file.toString());
         if (imp == null) {
             throw new ExplainJException("ImageJ cannot open this file as an image.");
         }
-        ImagePlus heatmap = ImageExplanation.run(imp, request, new ImageJProgress()).heatmap();
+        ImageExplanation.Result result = ImageExplanation.run(imp, request, new ImageJProgress());
+        notes.addAll(result.notes());
+        ImagePlus heatmap = result.heatmap();
         String base = stem(file.getFileName().toString());
         if (!new FileSaver(heatmap).saveAsTiff(output.resolve(base + "-heatmap.tif").toString())
                 || !new FileSaver(HeatmapImages.flattenPlane(imp, overlayPlane(imp, heatmap))).saveAsPng(

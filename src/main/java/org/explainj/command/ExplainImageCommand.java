@@ -9,13 +9,14 @@ import org.explainj.explain.Attribution;
 import org.explainj.explain.ExplainRequest;
 import org.explainj.explain.Keys;
 import org.explainj.explain.Option;
+import org.explainj.explain.OpenModel;
 import org.explainj.explain.Options;
 import org.explainj.explain.Values;
 import org.explainj.model.LayerCatalogue;
-import org.explainj.model.ModelCache;
 import org.explainj.model.TorchScriptModel;
 import org.explainj.render.ImageExplanation;
 import org.explainj.render.ImageJProgress;
+import org.explainj.tensor.Grid;
 import org.explainj.tensor.InputSpec;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -153,6 +154,9 @@ public class ExplainImageCommand implements Command {
     @Parameter(type = ItemIO.OUTPUT, required = false)
     public Img<FloatType> attribution;
 
+    /** The notes written to the Log by the last run (without the "ExplainJ: " prefix). */
+    public final List<String> messages = new java.util.ArrayList<>();
+
     /** The core result of the last explained plane and target (map at its own resolution, scores, target). */
     public Attribution result;
 
@@ -161,7 +165,12 @@ public class ExplainImageCommand implements Command {
 
     @Override
     public void run() {
+        messages.clear();
         ImageExplanation.Result r = ImageExplanation.run(image, ExplainRequest.of(values()), progress);
+        for (String note : r.notes()) {
+            messages.add(note);
+            ij.IJ.log("ExplainJ: " + note);
+        }
         heatmap = r.heatmap();
         attribution = r.attribution();
         result = r.last();
@@ -206,7 +215,8 @@ public class ExplainImageCommand implements Command {
      */
     public LayerChoices layerChoices() {
         ExplainRequest request = ExplainRequest.of(values());
-        TorchScriptModel loaded = ModelCache.shared().get(request.model());
+        OpenModel opened = OpenModel.open(request.model());
+        TorchScriptModel loaded = opened.model();
         if (loaded.usesPreparedMethods(null)) {
             return new LayerChoices(TorchScriptModel.PREPARED_FEATURES, List.of(TorchScriptModel.PREPARED_FEATURES));
         }
@@ -218,8 +228,12 @@ public class ExplainImageCommand implements Command {
         }
         int h = spec.resizes() ? spec.height() : image.getHeight();
         int w = spec.resizes() ? spec.width() : image.getWidth();
-        long[] shape = request.volumes(loaded) ? new long[] {1, c, image.getNSlices(), h, w}
-                : new long[] {1, c, h, w};
+        boolean volumes = request.volumes(opened);
+        Grid grid = volumes ? Grid.volume(w, h, image.getNSlices()) : Grid.plane(w, h);
+        if (opened.pkg() != null) {
+            grid = opened.pkg().fit(grid); // the padded size the model sees
+        }
+        long[] shape = grid.tensorShape(1, c);
         LayerCatalogue catalogue = loaded.catalogue(shape);
         return new LayerChoices(catalogue.defaultCamLayer(), catalogue.spatialLayers());
     }

@@ -25,6 +25,14 @@ public final class BatchedForward {
      */
     public static float[] targetScores(TorchScriptModel model, int count, ExplainOptions options, ModelInput input,
                                        Target target, int targetClass, Perturbation perturbation) {
+        return scores(model, count, options, input, target, out -> TargetScores.perSample(out, target, targetClass),
+                perturbation);
+    }
+
+    /** A score per perturbed input, read from each batch's output by {@code score} ([N, ...] to N values). */
+    public static float[] scores(TorchScriptModel model, int count, ExplainOptions options, ModelInput input,
+                                 Target target, java.util.function.Function<NDArray, float[]> score,
+                                 Perturbation perturbation) {
         int batchSize = Math.max(1, options.get(Options.BATCH_SIZE));
         Progress progress = options.progress();
         int sample = input.sampleSize();
@@ -44,7 +52,7 @@ public final class BatchedForward {
                 try (NDManager bm = m.newSubManager()) {
                     NDArray x = bm.create(batch, new Shape(input.grid().tensorShape(n, input.channels())));
                     NDArray out = model.forwardNoGrad(x, target.output());
-                    float[] s = TargetScores.perSample(out, target, targetClass);
+                    float[] s = score.apply(out);
                     System.arraycopy(s, 0, scores, start, n);
                 }
             }

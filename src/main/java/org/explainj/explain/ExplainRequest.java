@@ -48,17 +48,32 @@ public record ExplainRequest(Path model, Method method, ExplainOptions options, 
                 display);
     }
 
-    /** The class names for this run: its labels file, else the file beside the model. */
-    public List<String> labels(TorchScriptModel model) {
-        return labels != null ? ModelLabels.read(labels) : model.labels();
+    /**
+     * The class names for this run: its labels file, else a package's output channel names, else the file beside
+     * the model.
+     */
+    public List<String> labels(OpenModel opened) {
+        return labels != null ? ModelLabels.read(labels) : opened.labels();
     }
 
-    /** Whether the model takes volumes: from {@code model_dims}, or detected from its first convolution weight. */
-    public boolean volumes(TorchScriptModel model) {
+    /**
+     * Whether the model takes volumes: from {@code model_dims}, else from a package's input axes (a z axis), else
+     * detected from the model's first convolution weight.
+     */
+    public boolean volumes(OpenModel opened) {
         return switch (modelDims == null ? "auto" : modelDims) {
             case "2d" -> false;
             case "3d" -> true;
-            default -> model.spatialDims() == 3;
+            default -> opened.pkg() != null ? opened.pkg().volume() : opened.model().spatialDims() == 3;
         };
+    }
+
+    /**
+     * Whether the request sets how pixel values become the model input (a scale other than the default, or a
+     * mean or std): then a package's own preprocessing is replaced by it.
+     */
+    public boolean setsNormalization() {
+        return input.scaling() != Scaling.parse(Keys.SCALE.defaultValue()) || input.mean().length > 0
+                || input.std().length > 0;
     }
 }

@@ -9,6 +9,7 @@ import org.explainj.model.GradScope;
 import org.explainj.model.LayerException;
 import org.explainj.model.StagedBackward;
 import org.explainj.model.TapProtocol;
+import org.explainj.model.Autograd;
 import org.explainj.model.TorchScriptModel;
 import org.explainj.tensor.ModelInput;
 
@@ -68,7 +69,7 @@ public final class GradientPass {
                     x.setRequiresGradient(true);
                     NDArray out = model.forward(x, target.output());
                     NDArray score = TargetScores.batchSum(out, target, targetClass);
-                    TorchScriptModel.backward(score, bm.ones(score.getShape()), false);
+                    Autograd.backward(score, bm.ones(score.getShape()), false);
                     float[] g = x.getGradient().toFloatArray();
                     for (int b = 0; b < n; b++) {
                         sink.accept(start + b, g, b * sample);

@@ -18,7 +18,8 @@ public final class Keys {
     }
 
     public static final Option<File> MODEL = Option.of("model", File.class, null, Section.MODEL,
-            "TorchScript file (.pt) saved with torch.jit.trace or torch.jit.script");
+            "TorchScript file (.pt) saved with torch.jit.trace or torch.jit.script, or a bioimage.io package (.zip, "
+            + "folder or rdf.yaml)");
     public static final Option<String> METHOD = Option.choice("method", Method.GRAD_CAM.label(), Method.labels(),
             Section.MODEL, "The method, by its name (see Methods)");
     public static final Option<String> TARGET = Option.of("target", String.class, "top", Section.TARGET,

@@ -27,8 +27,8 @@ import org.explainj.tensor.ModelInput;
  * without one (CAM, EigenCAM): C0 + S/2 + 2·L; Score-CAM and Occlusion add B·(S/2 + 3·I) for their batches.</li>
  * </ul>
  * C0 = 150 MB. Measured on three models (ResNet-18, a U-Net, a DenseNet) at 512 to 3000 pixels (see the README),
- * the estimate is 0.91–1.48× the resident memory a first run adds. The run is refused when 1.3 × the estimate exceeds the memory the process can still
- * get: the least of MemAvailable and the cgroup's limit minus its usage, less the Java heap the JVM may still take
+ * the estimate is 0.91–1.48× the resident memory a first run adds. The run is refused when 1.3 × the estimate
+ * exceeds the memory the process can still get: the least of MemAvailable and the cgroup's limit minus its usage, less the Java heap the JVM may still take
  * and a margin of max(512 MB, 10 %). Models whose code could not be prepared have no catalogue: S is taken as 50·I.
  */
 public final class MemoryGuard {

@@ -8,6 +8,7 @@ import java.util.List;
 import org.explainj.model.GradScope;
 import org.explainj.model.LayerException;
 import org.explainj.model.TapProtocol;
+import org.explainj.model.Autograd;
 import org.explainj.model.TorchScriptModel;
 import org.explainj.tensor.ModelInput;
 
@@ -137,13 +138,13 @@ final class ModelPass implements AutoCloseable {
      */
     void backwardTarget(boolean keepGraph) {
         NDArray score = TargetScores.batchSum(output, target, targetClass);
-        TorchScriptModel.backward(score, manager.ones(score.getShape()), keepGraph);
+        Autograd.backward(score, manager.ones(score.getShape()), keepGraph);
     }
 
     /** {@link #backwardTarget}, or false (nothing done) when the score does not depend on anything tapped. */
     boolean backwardTargetIfConnected(boolean keepGraph) {
         NDArray score = TargetScores.batchSum(output, target, targetClass);
-        return TorchScriptModel.backwardIfConnected(score, manager.ones(score.getShape()), keepGraph);
+        return Autograd.backwardIfConnected(score, manager.ones(score.getShape()), keepGraph);
     }
 
     @Override

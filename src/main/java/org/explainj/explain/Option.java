@@ -26,15 +26,15 @@ public record Option<T>(String key, Class<T> type, T defaultValue, List<String> 
         choices = List.copyOf(choices);
     }
 
-    static <T> Option<T> of(String key, Class<T> type, T dflt, Section section, String doc) {
+    public static <T> Option<T> of(String key, Class<T> type, T dflt, Section section, String doc) {
         return new Option<>(key, type, dflt, List.of(), null, doc, section);
     }
 
-    static Option<String> choice(String key, String dflt, List<String> choices, Section section, String doc) {
+    public static Option<String> choice(String key, String dflt, List<String> choices, Section section, String doc) {
         return new Option<>(key, String.class, dflt, choices, null, doc, section);
     }
 
-    static <T extends Number> Option<T> number(String key, Class<T> type, T dflt, Double min, Section section,
+    public static <T extends Number> Option<T> number(String key, Class<T> type, T dflt, Double min, Section section,
                                                String doc) {
         return new Option<>(key, type, dflt, List.of(), min, doc, section);
     }

@@ -120,7 +120,7 @@ public final class Target {
     }
 
     /** The region resampled (nearest) to an output of the given size. */
-    float[] regionAt(int w, int h) {
+    public float[] regionAt(int w, int h) {
         if (region == null) {
             return null;
         }

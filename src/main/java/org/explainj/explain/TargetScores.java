@@ -34,7 +34,7 @@ public final class TargetScores {
     }
 
     /** Per-class scores of the first sample (summed over the region for a segmentation output). */
-    static float[] classScores(NDArray out, Target target) {
+    public static float[] classScores(NDArray out, Target target) {
         check(out.getShape());
         NDArray first = out.get(0);
         if (out.getShape().dimension() == 2) {
@@ -80,7 +80,7 @@ public final class TargetScores {
     }
 
     /** The sum over a batch of the target scores, as a scalar (one backward gives every sample's gradient). */
-    static NDArray batchSum(NDArray out, Target target, int targetClass) {
+    public static NDArray batchSum(NDArray out, Target target, int targetClass) {
         NDArray col = out.get(":, " + targetClass);
         if (col.getShape().dimension() > 1 && target.hasRegion()) {
             col = col.mul(regionMask(out, target));

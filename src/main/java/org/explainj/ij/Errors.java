@@ -57,6 +57,24 @@ final class Errors {
         return ExplainImagePlugin.batch();
     }
 
+    /**
+     * Runs a command's work and reports what stops it (Esc, a refusal, an unexpected failure) the ImageJ way;
+     * whether it completed.
+     */
+    static boolean run(Runnable work) {
+        try {
+            work.run();
+            return true;
+        } catch (org.explainj.explain.CancelledException e) {
+            cancelled(e.getMessage());
+        } catch (org.explainj.ExplainJException e) {
+            report(e.getMessage());
+        } catch (RuntimeException | LinkageError e) {
+            unexpected(e);
+        }
+        return false;
+    }
+
     /** Whether a macro runs the command without any keys (then no dialog may wait for a click). */
     static boolean macroWithoutKeys() {
         return ij.IJ.isMacro() && ij.Macro.getOptions() == null;

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.function.Function;
 import org.explainj.ExplainJException;
 import org.explainj.command.ExplainImageCommand;
-import org.explainj.explain.CancelledException;
 import org.explainj.explain.Keys;
 import org.explainj.explain.Method;
 import org.explainj.explain.Option;
@@ -51,20 +50,11 @@ public class ExplainImagePlugin implements PlugIn {
             Errors.report(e.getMessage());
             return;
         }
-        try {
-            IJ.showStatus("ExplainJ: " + cmd.method + " on " + imp.getTitle() + "...");
-            cmd.run();
-        } catch (CancelledException e) {
-            Errors.cancelled(e.getMessage());
+        IJ.showStatus("ExplainJ: " + cmd.method + " on " + imp.getTitle() + "...");
+        boolean done = Errors.run(cmd::run);
+        IJ.showStatus("");
+        if (!done) {
             return;
-        } catch (ExplainJException e) {
-            Errors.report(e.getMessage());
-            return;
-        } catch (RuntimeException | LinkageError e) {
-            Errors.unexpected(e);
-            return;
-        } finally {
-            IJ.showStatus("");
         }
         cmd.heatmap.show();
         if (cmd.overlay) {
@@ -153,6 +143,7 @@ public class ExplainImagePlugin implements PlugIn {
         final List<Function<Values, Values>> readers = new ArrayList<>();
         final List<Option<?>> flags = new ArrayList<>();
         TextField modelField;
+        java.awt.Component modelLabel;
         TextField channelsField;
         TextField sizeField;
         Choice layerChoice;
@@ -177,6 +168,8 @@ public class ExplainImagePlugin implements PlugIn {
                 gd.addFileField(label, text, 40);
                 modelField = lastString();
                 readers.add(v -> v.parse(o.key(), gd.getNextString()));
+                gd.addMessage(ModelLabel.describe(text));
+                modelLabel = gd.getMessage();
             } else if (o == Options.LAYER && !macro) {
                 List<String> layers = LayerMenu.items(cmd.image, start.get(Keys.MODEL) == null ? ""
                         : start.get(Keys.MODEL).getPath(), start.get(Keys.INPUT_SIZE), start.get(Keys.CHANNELS));
@@ -246,6 +239,9 @@ public class ExplainImagePlugin implements PlugIn {
             }
             gd.addDialogListener((dialog, event) -> {
                 if (event != null && event.getSource() == modelField) {
+                    if (modelLabel instanceof java.awt.Label l) {
+                        l.setText(ModelLabel.describe(modelField.getText()));
+                    }
                     LayerMenu.refill(layerChoice, cmd.image, modelField.getText(),
                             sizeField == null ? "" : sizeField.getText(),
                             channelsField == null ? "" : channelsField.getText());

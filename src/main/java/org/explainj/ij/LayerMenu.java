@@ -23,7 +23,7 @@ final class LayerMenu {
     static List<String> items(ImagePlus image, String modelPath, String inputSize, String channels) {
         List<String> items = new ArrayList<>();
         items.add(ExplainImageCommand.AUTOMATIC);
-        if (modelPath == null || modelPath.isBlank() || !new File(modelPath.trim()).isFile()) {
+        if (modelPath == null || modelPath.isBlank() || !new File(modelPath.trim()).exists()) {
             return items;
         }
         ExplainImageCommand probe = new ExplainImageCommand();

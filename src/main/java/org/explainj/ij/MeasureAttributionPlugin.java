@@ -10,7 +10,6 @@ import ij.gui.Roi;
 import ij.plugin.PlugIn;
 import ij.plugin.frame.RoiManager;
 import java.util.Arrays;
-import org.explainj.ExplainJException;
 import org.explainj.command.MeasureAttributionCommand;
 
 /**
@@ -37,13 +36,7 @@ public class MeasureAttributionPlugin implements PlugIn {
         if (!showDialog(cmd, active)) {
             return;
         }
-        try {
-            cmd.run();
-        } catch (ExplainJException e) {
-            Errors.report(e.getMessage());
-            return;
-        } catch (RuntimeException | LinkageError e) {
-            Errors.unexpected(e);
+        if (!Errors.run(cmd::run)) {
             return;
         }
         IJ.showStatus("ExplainJ: measured " + cmd.rows.size() + " ROI" + (cmd.rows.size() == 1 ? "" : "s") + " on "

@@ -4,7 +4,7 @@ import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 import org.explainj.ExplainJException;
-import org.explainj.model.ModelCache;
+import org.explainj.explain.OpenModel;
 
 /** The dialog's target list when the model has class names: top, top3, all, then "index: name" per class. */
 final class TargetMenu {
@@ -16,12 +16,12 @@ final class TargetMenu {
 
     /** The items, or an empty list when the model is unknown or has no labels (the dialog then offers a text field). */
     static List<String> items(String modelPath) {
-        if (modelPath == null || modelPath.isBlank() || !new File(modelPath.trim()).isFile()) {
+        if (modelPath == null || modelPath.isBlank() || !new File(modelPath.trim()).exists()) {
             return List.of();
         }
         List<String> labels;
         try {
-            labels = ModelCache.shared().get(new File(modelPath.trim()).toPath()).labels();
+            labels = OpenModel.open(new File(modelPath.trim()).toPath()).labels();
         } catch (ExplainJException e) {
             return List.of();
         }

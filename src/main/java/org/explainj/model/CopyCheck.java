@@ -244,7 +244,7 @@ final class CopyCheck {
                         if (failure == null) {
                             try (GradScope g = GradScope.open()) {
                                 NDArray s = scoreOf(copy.arrays(), m);
-                                TorchScriptModel.backward(s, m.ones(s.getShape()), true);
+                                Autograd.backward(s, m.ones(s.getShape()), true);
                                 StagedBackward.run(StagedBackward.stages(t.taps()), StagedBackward.VANILLA);
                             }
                             failure = compareGradient("the input gradient through the ReLU stages", gradRef,
@@ -257,7 +257,7 @@ final class CopyCheck {
                         TorchScriptModel.Tapped t = model.runCopy(xg, TapProtocol.NONE, false, false, null);
                         try (GradScope g = GradScope.open()) {
                             NDArray s = scoreOf(model.copyOutputs(xg, t.taps().outputs()).arrays(), m);
-                            TorchScriptModel.backward(s, m.ones(s.getShape()), false);
+                            Autograd.backward(s, m.ones(s.getShape()), false);
                         }
                         failure = compareGradient("the input gradient", gradRef, xg, m, x, shape);
                     }
@@ -295,7 +295,7 @@ final class CopyCheck {
                 if (failure == null) {
                     try (GradScope g = GradScope.open()) {
                         NDArray s = scoreOf(copy.arrays(), m);
-                        TorchScriptModel.backward(s, m.ones(s.getShape()), true);
+                        Autograd.backward(s, m.ones(s.getShape()), true);
                         StagedBackward.run(StagedBackward.stages(staged.taps()), StagedBackward.VANILLA);
                         // complete only now: later stages pass their part of dY/dA down to the cut
                         a1 = cut1.values().get(1).toFloatArray();
@@ -314,7 +314,7 @@ final class CopyCheck {
                     if (failure == null) {
                         try (GradScope g = GradScope.open()) {
                             NDArray s = scoreOf(copy0.arrays(), m);
-                            TorchScriptModel.backward(s, m.ones(s.getShape()), false);
+                            Autograd.backward(s, m.ones(s.getShape()), false);
                         }
                         failure = compare("the layer's activation", a1, cut0.values().get(0).toFloatArray(),
                                 tolerance(), shape);
@@ -361,7 +361,7 @@ final class CopyCheck {
         xg.setRequiresGradient(true);
         try (GradScope g = GradScope.open()) {
             NDArray s = scoreOf(model.own(xg, true).arrays(), m);
-            TorchScriptModel.backward(s, m.ones(s.getShape()), false);
+            Autograd.backward(s, m.ones(s.getShape()), false);
             return xg.getGradient().toFloatArray();
         } catch (ModelException e) {
             if (model.rewriteInfo().onlyCopyDifferentiable() && String.valueOf(e.getMessage()).contains("cannot differentiate")) {

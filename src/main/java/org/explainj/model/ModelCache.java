@@ -262,7 +262,8 @@ public final class ModelCache {
         }
     }
 
-    static String sha256(Path file) {
+    /** The SHA-256 of a file, in hex (how the cache keys a model file). */
+    public static String sha256(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[1 << 16];

@@ -114,4 +114,33 @@ public final class ModuleTree {
     public Node node(String path) {
         return byPath.get(path);
     }
+
+    /**
+     * The number the tap protocol selects a layer by ({@link TapProtocol}): its pre-order number, after checking that
+     * it exists, is a module the model calls, and returns one tensor; {@link TapProtocol#NONE} for null.
+     */
+    int tapId(String layer) {
+        if (layer == null) {
+            return TapProtocol.NONE;
+        }
+        ModuleTree.Node node = node(layer);
+        if (node == null) {
+            throw new LayerException(LayerNames.unknownLayerMessage(layer, this));
+        }
+        ScriptClass cls = classes.get(node.typeName());
+        org.explainj.model.script.Stmt.FunctionDef forward = cls == null ? null : cls.forward();
+        if (cls != null && forward == null && !node.childNames().isEmpty()) {
+            throw new LayerException("The layer " + layer + " (" + node.type() + ") is a container that the "
+                    + "model never calls itself; choose one of its modules: " + layer + "." + String.join(", "
+                    + layer + ".", node.childNames()) + ".");
+        }
+        String ret = forward == null ? "" : ScriptClass.returnType(forward);
+        if (!ret.isEmpty() && !"Tensor".equals(ret)) {
+            throw new LayerException("The layer " + layer + " (" + node.type() + ") returns "
+                    + ret + ", not one tensor, so it cannot be explained. Choose a layer inside "
+                    + "it" + (node.childNames().isEmpty() ? "" : " (" + layer + "." + String.join(", " + layer
+                    + ".", node.childNames()) + ")") + " or one that uses its output.");
+        }
+        return node.id();
+    }
 }

@@ -45,7 +45,7 @@ public final class StagedBackward {
             NDArray upstream = st.kind() == TapProtocol.Kind.RELU ? rule.upstream(before, after, g) : g;
             // (DJL's hasGradient() is false for every non-leaf tensor, so it cannot tell whether the stage's input
             // depends on the image; a stage of something input-independent has no graph below it.)
-            TorchScriptModel.backwardIfConnected(before, upstream);
+            Autograd.backwardIfConnected(before, upstream);
         }
     }
 }

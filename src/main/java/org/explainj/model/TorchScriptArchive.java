@@ -76,7 +76,8 @@ public final class TorchScriptArchive {
         }
         if (root == null) {
             throw notTorchScript(name, "the archive has no <name>/data.pkl entry (is it a state_dict saved with "
-                    + "torch.save instead of torch.jit.save?)");
+                    + "torch.save instead of torch.jit.save?), and it is not a bioimage.io package either (no "
+                    + "rdf.yaml or bioimageio.yaml)");
         }
         String bad = PickleCheck.check(entries.get(root + "/data.pkl"), entries, root);
         if (bad != null) {

@@ -38,6 +38,7 @@ public final class TorchScriptModel implements AutoCloseable {
     private List<String> labels;
     private final Map<String, LayerCatalogue> catalogues = new java.util.HashMap<>();
     private final CopyCheck check;
+    private final DefaultCamLayer defaultCamLayer = new DefaultCamLayer(this);
     private List<String> dictKeys;
 
     TorchScriptModel(Path source, String sha256, ModuleTree tree, Model djlModel, RewriteInfo rewrite,
@@ -84,7 +85,7 @@ public final class TorchScriptModel implements AutoCloseable {
      */
     public void requireCheckedCopy(long[] inputShape, String layer) {
         requirePrepared();
-        check.require(inputShape, layerId(layer));
+        check.require(inputShape, tree.tapId(layer));
     }
 
     /** Whether the prepared copy was already checked for inputs of this shape (so no check runs first). */
@@ -139,7 +140,7 @@ public final class TorchScriptModel implements AutoCloseable {
      */
     public Tapped run(NDArray input, String layer, boolean reluStages, boolean attention, String output) {
         requirePrepared();
-        int id = layerId(layer);
+        int id = tree.tapId(layer);
         check.require(input.getShape().getShape(), id);
         return runCopy(input, id, reluStages, attention, output);
     }
@@ -154,32 +155,6 @@ public final class TorchScriptModel implements AutoCloseable {
             throw new LayerException("Layer methods are not available for " + source.getFileName() + ": "
                     + rewrite.reason());
         }
-    }
-
-    /** The pre-order number of a layer (checked: it exists, is a called module, returns one tensor); -1 for null. */
-    int layerId(String layer) {
-        if (layer == null) {
-            return TapProtocol.NONE;
-        }
-        ModuleTree.Node node = tree.node(layer);
-        if (node == null) {
-            throw new LayerException(LayerNames.unknownLayerMessage(layer, tree));
-        }
-        ScriptClass cls = tree.classes().get(node.typeName());
-        org.explainj.model.script.Stmt.FunctionDef forward = cls == null ? null : cls.forward();
-        if (cls != null && forward == null && !node.childNames().isEmpty()) {
-            throw new LayerException("The layer " + layer + " (" + node.type() + ") is a container that the "
-                    + "model never calls itself; choose one of its modules: " + layer + "." + String.join(", "
-                    + layer + ".", node.childNames()) + ".");
-        }
-        String ret = forward == null ? "" : ScriptClass.returnType(forward);
-        if (!ret.isEmpty() && !"Tensor".equals(ret)) {
-            throw new LayerException("The layer " + layer + " (" + node.type() + ") returns "
-                    + ret + ", not one tensor, so it cannot be explained. Choose a layer inside "
-                    + "it" + (node.childNames().isEmpty() ? "" : " (" + layer + "." + String.join(", " + layer
-                    + ".", node.childNames()) + ")") + " or one that uses its output.");
-        }
-        return node.id();
     }
 
     /** Runs the prepared copy without the check. */
@@ -322,41 +297,6 @@ public final class TorchScriptModel implements AutoCloseable {
         return forwardNoGrad(input, null);
     }
 
-    /** Back-propagates {@code target} with the given upstream gradient, keeping the graph for more passes. */
-    public static void backward(NDArray target, NDArray upstream, boolean keepGraph) {
-        try (GradScope grad = GradScope.open()) {
-            JniUtils.backward((ai.djl.pytorch.engine.PtNDArray) target, (ai.djl.pytorch.engine.PtNDArray) upstream,
-                    keepGraph, false);
-        } catch (ai.djl.engine.EngineException e) {
-            String first = LibtorchErrors.firstLine(e.getMessage());
-            if (first.contains("derivative for") && first.contains("is not implemented")) {
-                throw LibtorchErrors.noDerivative(first, e);
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * Back-propagates {@code target} with the given upstream gradient, keeping the graph; returns false (and does
-     * nothing) when {@code target} has no autograd graph, i.e. does not depend on anything that takes gradients.
-     */
-    public static boolean backwardIfConnected(NDArray target, NDArray upstream) {
-        return backwardIfConnected(target, upstream, true);
-    }
-
-    /** {@link #backwardIfConnected(NDArray, NDArray)}, keeping the graph or not. */
-    public static boolean backwardIfConnected(NDArray target, NDArray upstream, boolean keepGraph) {
-        try {
-            backward(target, upstream, keepGraph);
-            return true;
-        } catch (ai.djl.engine.EngineException e) {
-            if (e.getMessage() != null && e.getMessage().contains("does not require grad")) {
-                return false;
-            }
-            throw e;
-        }
-    }
-
     /** Named parameters ({@code fc.weight}...), as the model holds them. Do not close them. */
     public synchronized Map<String, NDArray> parameters() {
         if (parameters == null) {
@@ -443,95 +383,16 @@ public final class TorchScriptModel implements AutoCloseable {
     }
 
     /**
-     * The default layer for CAM methods for inputs of this shape ({@link LayerCatalogue#defaultCamLayer()}), for the
-     * default output.
+     * The default layer for CAM methods for inputs of this shape, for the default output
+     * ({@link DefaultCamLayer}).
      */
     public String defaultCamLayer(long[] inputShape) {
         return defaultCamLayer(inputShape, null);
     }
 
-    /**
-     * The default layer for CAM methods for inputs of this shape and the given output ({@link ModelOutputs}; null
-     * for the default): {@link LayerCatalogue#defaultCamLayer()}, except where gradient must be seen to reach the
-     * layer: for a token layer (a vision transformer: after the last attention only the class token reaches the
-     * head, so the later token layers give empty maps), the last one whose patch tokens receive gradient; for a
-     * model with several outputs, the last layer that the explained output depends on (a segmentation model's
-     * auxiliary head feeds another output).
-     */
+    /** The default layer for CAM methods for inputs of this shape and the given output ({@link DefaultCamLayer}). */
     public String defaultCamLayer(long[] inputShape, String output) {
-        LayerCatalogue c = catalogue(inputShape);
-        List<String> candidates = c.defaultCandidates();
-        if (candidates.isEmpty()) {
-            return null;
-        }
-        LayerLayout first = c.layout(candidates.get(0));
-        boolean tokens = first != null && first.kind() == LayerLayout.Kind.TOKENS;
-        boolean severalOutputs = rewrite.outputKind() != null && !"tensor".equals(rewrite.outputKind());
-        if (!tokens && !severalOutputs) {
-            return candidates.get(0);
-        }
-        java.util.Set<String> reached = gradientReach(inputShape, c, output);
-        for (String candidate : candidates) {
-            if (reached.contains(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
-    }
-
-    private final Map<String, java.util.Set<String>> reach = new java.util.HashMap<>();
-
-    /**
-     * The layers whose output receives gradient from the explained output (for token layers: on their patch
-     * tokens, not the prefix tokens), for inputs of this shape: one forward that cuts every module's output and one
-     * staged backward, on a probe input.
-     */
-    private java.util.Set<String> gradientReach(long[] inputShape, LayerCatalogue c, String output) {
-        String key = java.util.Arrays.toString(inputShape) + " " + output;
-        synchronized (reach) {
-            if (reach.containsKey(key)) {
-                return reach.get(key);
-            }
-        }
-        java.util.Set<String> reached = new java.util.HashSet<>();
-        lock.lock();
-        try (NDManager m = newManager(); GradScope g = GradScope.open()) {
-            float[] probe = new float[(int) new ai.djl.ndarray.types.Shape(inputShape).size()];
-            java.util.SplittableRandom r = new java.util.SplittableRandom(0x5EED0001L);
-            for (int i = 0; i < probe.length; i++) {
-                probe[i] = (float) r.nextDouble();
-            }
-            NDArray x = m.create(probe, new ai.djl.ndarray.types.Shape(inputShape));
-            Tapped t = runCopy(x, TapProtocol.ALL_MODULES, true, false, output);
-            NDArray score = t.output().sum();
-            backward(score, m.ones(score.getShape()), true);
-            List<TapProtocol.Record> stages = StagedBackward.stages(t.taps());
-            StagedBackward.run(stages, StagedBackward.VANILLA);
-            Map<Integer, String> paths = new java.util.HashMap<>();
-            tree.nodes().forEach(n -> paths.put(n.id(), n.path()));
-            for (TapProtocol.Record st : stages) {
-                String path = st.kind() == TapProtocol.Kind.LAYER_STAGE ? paths.get(st.module()) : null;
-                if (path == null) {
-                    continue;
-                }
-                LayerLayout l = c.layout(path);
-                NDArray grad = st.values().get(1).getGradient();
-                if (l != null && l.kind() == LayerLayout.Kind.TOKENS) {
-                    long tokens = l.sequenceFirst() ? grad.getShape().get(0) : grad.getShape().get(1);
-                    grad = l.sequenceFirst() ? grad.get(l.prefixTokens() + ":" + tokens)
-                            : grad.get(":, " + l.prefixTokens() + ":" + tokens);
-                }
-                if (grad.abs().sum().getFloat() > 0) {
-                    reached.add(path);
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        synchronized (reach) {
-            reach.put(key, reached);
-        }
-        return reached;
+        return defaultCamLayer.find(inputShape, output);
     }
 
     /**

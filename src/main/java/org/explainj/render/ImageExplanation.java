@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 import net.imglib2.img.Img;
 import net.imglib2.img.array.ArrayImgs;
 import net.imglib2.type.numeric.real.FloatType;
@@ -17,13 +18,19 @@ import org.explainj.explain.ExplainRequest;
 import org.explainj.explain.Explainers;
 import org.explainj.explain.Target;
 import org.explainj.explain.Targets;
-import org.explainj.model.ModelCache;
+import org.explainj.bioimage.BioimagePackage;
+import org.explainj.bioimage.TestTensors;
+import org.explainj.explain.OpenModel;
 import org.explainj.model.TorchScriptModel;
 import org.explainj.tensor.Grid;
 import org.explainj.tensor.ImageTensors;
 import org.explainj.tensor.InputException;
 import org.explainj.tensor.MinMax;
+import org.explainj.tensor.InputSpec;
 import org.explainj.tensor.ModelInput;
+import org.explainj.tensor.Padding;
+import org.explainj.tensor.Resample;
+import org.explainj.tensor.Scaling;
 
 /**
  * Explains an image as a request asks: which planes (or, for a 3-D model, which frames' z-stacks) become model
@@ -37,8 +44,12 @@ public final class ImageExplanation {
      * The heatmap image, the first map as an ImgLib2 image (at the shown resolution), and the core result of the
      * last explained plane and target.
      */
-    public record Result(ImagePlus heatmap, Img<FloatType> attribution, Attribution last) {
+    public record Result(ImagePlus heatmap, Img<FloatType> attribution, Attribution last, List<String> notes) {
     }
+
+    /** The latest heatmap made from each image (weak: closed images are forgotten). */
+    private static final java.util.Map<ImagePlus, ImagePlus> LATEST = java.util.Collections.synchronizedMap(
+            new java.util.WeakHashMap<>());
 
     private final ImagePlus image;
     private final ExplainRequest request;
@@ -66,18 +77,86 @@ public final class ImageExplanation {
         }
     }
 
+    /**
+     * The current plane's model-input values at the image's resolution (after scaling, mean/std or a package's
+     * preprocessing), and how such values become the model's input (a resize to {@code input_size}, a package's
+     * padding): what Evaluate Explanation perturbs pixel by pixel. 2-D models only.
+     */
+    public record PlaneInput(ModelInput atImage, UnaryOperator<ModelInput> toModel, OpenModel opened,
+                             List<String> labels) {
+    }
+
+    /** The latest heatmap made from {@code image} in this session, or null. */
+    public static ImagePlus latestHeatmap(ImagePlus image) {
+        return LATEST.get(image);
+    }
+
+    /** The current plane of {@code image} as {@link PlaneInput}. */
+    public static PlaneInput planeInput(ImagePlus image, ExplainRequest request) {
+        ImageExplanation e = new ImageExplanation(image, request, new ImageJProgress());
+        OpenModel opened = OpenModel.open(request.model());
+        BioimagePackage pkg = opened.pkg();
+        if (request.volumes(opened)) {
+            throw new InputException("The model " + request.model().getFileName() + " takes volumes; evaluating "
+                    + "a heatmap works with 2-D models.");
+        }
+        int[] czt = image.convertIndexToPosition(image.getCurrentSlice());
+        InputSpec spec = e.inputSpec(pkg);
+        ModelInput x0 = ImageTensors.toTensor(ImageBridge.channels(image, czt[1], czt[2]), spec.withSize(0, 0));
+        if (pkg != null && !request.setsNormalization()) {
+            x0 = pkg.preprocess(x0);
+        }
+        Grid sized = spec.resizes() ? Grid.plane(spec.width(), spec.height()) : x0.grid();
+        Grid fitted = pkg != null ? pkg.fit(sized) : sized;
+        Grid atImage = x0.grid();
+        UnaryOperator<ModelInput> toModel = x -> {
+            ModelInput y = x;
+            if (!sized.equals(atImage)) {
+                float[] out = new float[x.channels() * sized.size()];
+                for (int c = 0; c < x.channels(); c++) {
+                    float[] plane = Arrays.copyOfRange(x.data(), c * atImage.size(), (c + 1) * atImage.size());
+                    System.arraycopy(Resample.linear(plane, atImage, sized), 0, out, c * sized.size(), sized.size());
+                }
+                y = new ModelInput(out, x.channels(), sized.height(), sized.width());
+            }
+            return fitted.equals(sized) ? y : Padding.padEnd(y, fitted);
+        };
+        checkChannels(opened.model(), toModel.apply(x0));
+        return new PlaneInput(x0, toModel, opened, request.labels(opened));
+    }
+
     private Result explain() {
-        TorchScriptModel model = ModelCache.shared().get(request.model());
-        List<String> labels = request.labels(model);
-        boolean volumes = request.volumes(model);
+        OpenModel opened = OpenModel.open(request.model());
+        TorchScriptModel model = opened.model();
+        BioimagePackage pkg = opened.pkg();
+        List<String> notes = new ArrayList<>();
+        List<String> packageInfo = new ArrayList<>();
+        if (pkg != null) {
+            TestTensors.Result test = pkg.test(model);
+            notes.add((test.failed() ? "WARNING: " : "") + "the package " + pkg.label() + " " + test.text()
+                    + (test.passed() || test.failed() ? "" : " (test not run)"));
+            packageInfo.addAll(pkg.infoLines());
+            packageInfo.add("package_test=" + test.status() + ": " + test.text());
+            if (request.setsNormalization()) {
+                notes.add("scale/mean/std were given, so they replace the package's preprocessing ("
+                        + pkg.preprocessingText() + ")");
+                packageInfo.add("package_preprocessing_replaced_by=scale " + request.input().scaling().key()
+                        + " mean " + Arrays.toString(request.input().mean()) + " std "
+                        + Arrays.toString(request.input().std()));
+            }
+        }
+        List<String> labels = request.labels(opened);
+        boolean volumes = request.volumes(opened);
         if (volumes && image.getNSlices() < 2) {
-            String why = "auto".equals(request.modelDims()) ? " (its first convolution weight, "
-                    + model.firstConvolutionWeight() + ", is 5-D: a Conv3d)" : " (model_dims=3d)";
+            String why = !"auto".equals(request.modelDims()) ? " (model_dims=3d)" : pkg != null
+                    ? " (the package's input has a z axis: " + pkg.input().axesText() + ")"
+                    : " (its first convolution weight, " + model.firstConvolutionWeight() + ", is 5-D: a Conv3d)";
             throw new InputException("The model " + request.model().getFileName() + " is a 3-D model" + why
                     + " and explains a z-stack as one volume, but the image \"" + image.getTitle() + "\" has one "
                     + "z-slice" + (image.getNFrames() > 1 ? " and " + image.getNFrames() + " frames: if the frames "
                     + "are really z-slices, swap them with Image > Hyperstacks > Re-order Hyperstack" : "")
-                    + ". Open a z-stack, or, if the model takes 2-D images, set model_dims=2d.");
+                    + ". Open a z-stack" + (pkg != null ? "." : ", or, if the model takes 2-D images, set "
+                    + "model_dims=2d."));
         }
         // one unit per model input: a (z, t) plane for 2-D models, a frame's z-stack for 3-D models (z = 0)
         List<int[]> units = volumes ? frames() : planes();
@@ -96,7 +175,22 @@ public final class ImageExplanation {
         for (int p = 0; p < units.size(); p++) {
             int[] zt = units.get(p);
             ModelInput input = ImageTensors.toTensor(volumes ? ImageBridge.volumeChannels(image, zt[1])
-                    : ImageBridge.channels(image, zt[0], zt[1]), request.input());
+                    : ImageBridge.channels(image, zt[0], zt[1]), inputSpec(pkg));
+            Grid unpadded = input.grid();
+            if (pkg != null) {
+                Grid fitted = pkg.fit(unpadded);
+                if (!request.setsNormalization()) {
+                    input = pkg.preprocess(input);
+                }
+                if (!fitted.equals(unpadded)) {
+                    input = Padding.padEnd(input, fitted);
+                    if (p == 0) {
+                        notes.add("the input was padded from " + unpadded + " to " + fitted + " (the sizes "
+                                + pkg.label() + " accepts) by mirroring; the maps are cropped back");
+                        packageInfo.add("padded=" + unpadded + " to " + fitted);
+                    }
+                }
+            }
             checkChannels(model, input);
             lastShape = input.shape();
             List<Target> targets = Targets.parse(request.target(), request.counterfactual(), region,
@@ -109,10 +203,17 @@ public final class ImageExplanation {
                 options.progress().check(); // Esc between planes and targets, also for one-pass methods
                 Attribution a = Explainers.of(request.method()).explain(model, input, targets.get(k), options);
                 last = a;
-                float[] full = a.valuesAt(imageGrid);
+                boolean padded = !unpadded.equals(input.grid());
+                float[] full = padded ? Resample.linear(Padding.cropStart(a.valuesAt(input.grid()), input.grid(),
+                        unpadded), unpadded, imageGrid) : a.valuesAt(imageGrid);
                 boolean layerSize = show.layerResolution() && a.layer() != null;
                 float[] values = layerSize ? a.values().clone() : full;
                 shownGrid = layerSize ? a.grid() : imageGrid;
+                if (layerSize && padded) {
+                    Grid covered = coveredPart(a.grid(), input.grid(), unpadded);
+                    values = Padding.cropStart(values, a.grid(), covered);
+                    shownGrid = covered;
+                }
                 if (show.normalize()) {
                     MinMax.normalizeInPlace(values);
                     if (values != full) {
@@ -151,14 +252,15 @@ public final class ImageExplanation {
             heatmap.setOpenAsHyperStack(perUnit > 1 && units.size() > 1);
         }
         String outputUsed = model.severalOutputs() ? model.outputLabel(lastShape, request.output()) : null;
-        heatmap.setProperty("Info", info(last, outputUsed));
+        heatmap.setProperty("Info", info(last, outputUsed, packageInfo));
         if (show.calibrationBar()) {
             CalibrationBars.add(heatmap);
         }
         if (show.overlay()) {
             addOverlay(units, perUnit, atImage, imageGrid, colours, heatmap, volumes);
         }
-        return new Result(heatmap, ArrayImgs.floats(shown.get(0), shownGrid.dimensions()), last);
+        LATEST.put(image, heatmap);
+        return new Result(heatmap, ArrayImgs.floats(shown.get(0), shownGrid.dimensions()), last, notes);
     }
 
     private void addOverlay(List<int[]> units, int perUnit, List<float[]> atImage, Grid imageGrid, LUT colours,
@@ -258,6 +360,22 @@ public final class ImageExplanation {
         return sb.toString();
     }
 
+    private static String joined(int[] v) {
+        StringBuilder sb = new StringBuilder();
+        for (int x : v) {
+            sb.append(sb.length() == 0 ? "" : ",").append(x);
+        }
+        return sb.toString();
+    }
+
+    private static String joined(float[] v) {
+        StringBuilder sb = new StringBuilder();
+        for (float x : v) {
+            sb.append(sb.length() == 0 ? "" : ",").append(x);
+        }
+        return sb.toString();
+    }
+
     private static boolean anyNegative(List<float[]> maps) {
         for (float[] m : maps) {
             for (float v : m) {
@@ -299,11 +417,29 @@ public final class ImageExplanation {
         return base + "-" + request.method().label().toLowerCase(Locale.ROOT).replace(' ', '-');
     }
 
-    private String info(Attribution result, String outputUsed) {
+    /**
+     * How the image's values become the model input: as the request says, or, for a package, raw values (its own
+     * preprocessing follows) unless the request sets the normalisation itself.
+     */
+    private InputSpec inputSpec(BioimagePackage pkg) {
+        return pkg == null || request.setsNormalization() ? request.input()
+                : request.input().withScaling(Scaling.NONE);
+    }
+
+    /** The cells of a layer map (on {@code layer}) that cover the unpadded part of the padded input. */
+    private static Grid coveredPart(Grid layer, Grid padded, Grid unpadded) {
+        int w = (int) Math.ceil(layer.width() * (double) unpadded.width() / padded.width());
+        int h = (int) Math.ceil(layer.height() * (double) unpadded.height() / padded.height());
+        int d = layer.isVolume() ? (int) Math.ceil(layer.depth() * (double) unpadded.depth() / padded.depth()) : 0;
+        return layer.withSize(w, h, d);
+    }
+
+    private String info(Attribution result, String outputUsed, List<String> packageInfo) {
         StringBuilder sb = new StringBuilder();
         sb.append("ExplainJ\n");
         sb.append("method=").append(request.method().label()).append('\n');
         sb.append("model=").append(request.model()).append('\n');
+        sb.append("image=").append(image.getTitle()).append('\n');
         if (result.layer() != null) {
             sb.append("layer=").append(result.layer()).append('\n');
         }
@@ -323,6 +459,16 @@ public final class ImageExplanation {
         sb.append("target_score=").append(result.targetScore()).append('\n');
         sb.append("map_size=").append(result.grid()).append('\n');
         sb.append("normalized=").append(request.display().normalize()).append('\n');
+        packageInfo.forEach(line -> sb.append(line).append('\n'));
+        // the input keys, so that Evaluate Explanation can give the model the same input
+        InputSpec in = request.input();
+        sb.append("key.scale=").append(in.scaling().key()).append('\n');
+        sb.append("key.channels=").append(joined(in.channels())).append('\n');
+        sb.append("key.input_size=").append(in.resizes() ? in.width() + "x" + in.height() : "").append('\n');
+        sb.append("key.mean=").append(joined(in.mean())).append('\n');
+        sb.append("key.std=").append(joined(in.std())).append('\n');
+        sb.append("key.output=").append(request.output() == null ? "" : request.output()).append('\n');
+        sb.append("key.model_dims=").append(request.modelDims()).append('\n');
         return sb.toString();
     }
 }

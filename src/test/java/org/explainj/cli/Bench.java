@@ -7,11 +7,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -35,11 +33,13 @@ import org.explainj.explain.ExplainOptions;
 import org.explainj.explain.Explainers;
 import org.explainj.explain.Method;
 import org.explainj.explain.Target;
+import org.explainj.explain.TargetScores;
 import org.explainj.model.Engines;
 import org.explainj.model.GradScope;
 import org.explainj.model.ModelCache;
 import org.explainj.model.ModuleTree;
 import org.explainj.model.TorchScriptArchive;
+import org.explainj.model.Autograd;
 import org.explainj.model.TorchScriptModel;
 import org.explainj.tensor.ModelInput;
 
@@ -220,7 +220,8 @@ public final class Bench {
 
     private static ExplainOptions options(ModelSpec s, Method m) {
         ExplainOptions o = ExplainOptions.defaults().with(Options.LAYER, s.layer());
-        return m == Method.OCCLUSION ? o.with(Options.WINDOW, s.occWindow()).with(Options.STRIDE, s.occStride()).with(Options.BASELINE, (double) (0)) : o;
+        return m == Method.OCCLUSION ? o.with(Options.WINDOW, s.occWindow()).with(Options.STRIDE, s.occStride())
+                .with(Options.BASELINE, 0.0) : o;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -378,7 +379,7 @@ public final class Bench {
         report.add(new Row(FIRST, m, "second load of the same file (cached)")).stats(Stats.once(again))
                 .note(same ? "same instance, no reload (size + mtime check)" : "RELOADED: cache miss");
         // parts of the load that are public API, timed once with the JVM warm
-        double sha = Timer.once(() -> sha256(s.file()));
+        double sha = Timer.once(() -> ModelCache.sha256(s.file()));
         double read = Timer.once(() -> TorchScriptArchive.read(s.file()));
         TorchScriptArchive archive = TorchScriptArchive.read(s.file());
         double tree = Timer.once(() -> ModuleTree.of(archive));
@@ -413,39 +414,17 @@ public final class Bench {
         return fromDisk;
     }
 
-    private static String sha256(Path file) throws Exception {
-        MessageDigest d = MessageDigest.getInstance("SHA-256");
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                d.update(buf, 0, n);
-            }
-        }
-        return java.util.HexFormat.of().formatHex(d.digest());
-    }
-
-    /** The target class of an input (top-1 logit; for a map output the top-1 of the per-class sums). */
+    /** The target class of an input, as an explanation with target top picks it. */
     private static int topClass(TorchScriptModel model, ModelInput in) {
         try (NDManager m = model.newManager()) {
-            NDArray o = model.forwardNoGrad(m.create(in.data(), new Shape(in.shape()))).get(0);
-            if (o.getShape().dimension() == 3) {
-                o = o.sum(new int[] {1, 2});
-            }
-            float[] v = o.toFloatArray();
-            int best = 0;
-            for (int i = 1; i < v.length; i++) {
-                if (v[i] > v[best]) {
-                    best = i;
-                }
-            }
-            return best;
+            NDArray o = model.forwardNoGrad(m.create(in.data(), new Shape(in.shape())));
+            return Target.TOP.resolve(TargetScores.classScores(o, Target.TOP), java.util.List.of());
         }
     }
 
-    /** The summed target score of a batch output (the class logit, or the class's logits over all pixels). */
+    /** The summed target score of a batch output, as the methods compute it. */
     private static NDArray score(NDArray out, int c) {
-        return out.get(":, " + c).sum();
+        return TargetScores.batchSum(out, Target.TOP, c);
     }
 
     /** One repetition that works in its own sub-manager on a fresh copy of the input (copy not timed). */
@@ -527,7 +506,7 @@ public final class Bench {
                     try (GradScope g = GradScope.open()) {
                         NDArray o = model.forward(x, null);
                         NDArray sc = score(o, c);
-                        TorchScriptModel.backward(sc, sub.ones(sc.getShape()), false);
+                        Autograd.backward(sc, sub.ones(sc.getShape()), false);
                     }
                 }
             });
@@ -540,7 +519,7 @@ public final class Bench {
                     try (GradScope g = GradScope.open()) {
                         TorchScriptModel.Tapped outs = model.run(x, s.layer(), false);
                         NDArray sc = score(outs.output(), c);
-                        TorchScriptModel.backward(sc, sub.ones(sc.getShape()), false);
+                        Autograd.backward(sc, sub.ones(sc.getShape()), false);
                         tapShape[0] = lastValue(outs).getShape().getShape();
                     }
                 }
@@ -755,7 +734,7 @@ public final class Bench {
                         try (GradScope g = GradScope.open()) {
                             NDArray o = model.forward(x, null);
                             NDArray sc = score(o, c);
-                            TorchScriptModel.backward(sc, sub.ones(sc.getShape()), false);
+                            Autograd.backward(sc, sub.ones(sc.getShape()), false);
                         }
                     } else {
                         model.forwardNoGrad(x);
@@ -825,7 +804,7 @@ public final class Bench {
                 try (GradScope g = GradScope.open()) {
                     TorchScriptModel.Tapped outs = model.run(x, s.layer(), false);
                     NDArray sc = score(outs.output(), c);
-                    TorchScriptModel.backward(sc, sub.ones(sc.getShape()), false);
+                    Autograd.backward(sc, sub.ones(sc.getShape()), false);
                     tap[0] = lastValue(outs);
                     tapSize[0] = tap[0].size();
                 }
@@ -847,7 +826,7 @@ public final class Bench {
                 try (GradScope g = GradScope.open()) {
                     NDArray o = model.forward(x, null);
                     NDArray sc = score(o, c);
-                    TorchScriptModel.backward(sc, sub.ones(sc.getShape()), false);
+                    Autograd.backward(sc, sub.ones(sc.getShape()), false);
                 }
                 xin[0] = x;
             }

@@ -184,4 +184,37 @@ class ExplainFolderTest {
         assertEquals(volumeMax, Float.parseFloat(mask.split(",")[5]), 1e-6f, mask);
         assertEquals("1", mask.split(",")[7]);
     }
+
+    /**
+     * A bioimage.io package as the model: the folder's 16-bit images are preprocessed as the package says, and the
+     * heatmap equals the one Explain Image makes from the same package.
+     */
+    @Test
+    void aBioimagePackageIsAModelToo() throws IOException {
+        Path in = Files.createDirectories(tmp.resolve("pkg-in"));
+        org.explainj.bioimage.NpyArray raw = org.explainj.bioimage.NpyArray.read(org.explainj.testutil.Resources
+                .path("bioimageio/unet2d_v05/ref/raw.npy"));
+        short[] px = new short[raw.size()];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (short) Math.round(raw.data()[i]);
+        }
+        ImagePlus imp = new ImagePlus("nuclei", new ij.process.ShortProcessor(80, 64, px, null));
+        assertTrue(new FileSaver(imp).saveAsTiff(in.resolve("nuclei.tif").toString()));
+        String pkg = org.explainj.testutil.Resources.path("bioimageio/unet2d_v05.zip").toString();
+        Path out = tmp.resolve("pkg-out");
+        ExplainFolder.Summary s = ExplainFolder.run(Map.of("input", in.toString(), "output", out.toString(),
+                "model", pkg, "method", "Saliency", "target", "nucleus"));
+        assertEquals(List.of("nuclei.tif"), s.explained, s.toString());
+        assertTrue(s.toString().contains("Note: the package ExplainJ test U-Net 2D reproduces its test output"),
+                s.toString());
+        ImagePlus heat = IJ.openImage(out.resolve("nuclei-heatmap.tif").toString());
+        ExplainImageCommand cmd = new ExplainImageCommand();
+        cmd.image = imp;
+        cmd.model = new java.io.File(pkg);
+        cmd.method = "Saliency";
+        cmd.target = "nucleus";
+        cmd.run();
+        assertArrayEquals((float[]) cmd.heatmap.getProcessor().getPixels(), (float[]) heat.getProcessor()
+                .getPixels());
+    }
 }

@@ -24,6 +24,7 @@ import org.explainj.tensor.ModelInput;
 import org.explainj.testutil.Compare;
 import org.explainj.testutil.Npy;
 import org.explainj.testutil.Resources;
+import org.explainj.testutil.Slow;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every method of the papers and their successors against Captum 0.8.0 / pytorch-grad-cam on the reference cases,
  * plus the invariants between methods.
  */
+@Slow
 class MethodsAgreementTest {
 
     @TempDir

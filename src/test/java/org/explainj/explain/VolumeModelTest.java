@@ -20,6 +20,7 @@ import org.explainj.tensor.ModelInput;
 import org.explainj.testutil.Compare;
 import org.explainj.testutil.Npy;
 import org.explainj.testutil.Resources;
+import org.explainj.testutil.Slow;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * by {@code scripts/make_3d_models.py} (hooks; Captum's and pytorch-grad-cam's rules written over three spatial
  * axes), for the traced and the scripted export and two inputs.
  */
+@Slow
 class VolumeModelTest {
 
     /** Bound on max error / max|ref| (measured: at most 8.3e-7, occlusion; most maps agree to 3e-7 or exactly). */

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import net.imagej.patcher.LegacyEnvironment;
 import org.explainj.cli.ExplainFolder;
+import org.explainj.testutil.Slow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * folder: heatmaps, flattened overlays and measurements.csv, whose rows must equal those of the headless
  * {@link ExplainFolder} on the same folder (the two batch routes agree).
  */
+@Slow
 class ExplainFolderMacroTest {
 
     @TempDir

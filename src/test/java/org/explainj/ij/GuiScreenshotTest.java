@@ -41,6 +41,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.explainj.command.ExplainImageCommand;
+import org.explainj.testutil.Gui;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>Needs a display: run under {@code xvfb-run -a mvn -B test}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Gui
 class GuiScreenshotTest {
 
     private static final Path SHOTS = Path.of("target", "screenshots");
@@ -91,17 +93,7 @@ class GuiScreenshotTest {
                 .toString());
         cmd.image = ij.IJ.openImage("test-images/demo/ring_cell_1.tif");
         AtomicReference<Object> result = new AtomicReference<>();
-        // showDialog is modal: it blocks its thread until the dialog closes
-        Thread t = new Thread(() -> {
-            try {
-                result.set(ExplainImagePlugin.showDialog(cmd));
-            } catch (Throwable e) {
-                result.set(e);
-            }
-        }, "ExplainJ dialog");
-        t.setDaemon(true);
-        t.start();
-
+        Thread t = openDialog(cmd, result);
         GenericDialog gd = waitForWindow(GenericDialog.class, "Explain Image");
         toClose.add(gd);
         BufferedImage shot = capture(gd);
@@ -169,6 +161,52 @@ class GuiScreenshotTest {
         }
         assertEquals(Boolean.FALSE, result.get(), "showDialog must return false on Cancel");
         assertNull(cmd.model, "Cancel must leave the command untouched");
+    }
+
+    /** showDialog is modal: it blocks its thread until the dialog closes. */
+    private static Thread openDialog(ExplainImageCommand cmd, AtomicReference<Object> result) {
+        Thread t = new Thread(() -> {
+            try {
+                result.set(ExplainImagePlugin.showDialog(cmd));
+            } catch (Throwable e) {
+                result.set(e);
+            }
+        }, "ExplainJ dialog");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** A bioimage.io package as the model: the dialog names it and lists its layers. */
+    @Test
+    void dialogNamesAPackageAndListsItsLayers() throws Exception {
+        ExplainImageCommand cmd = new ExplainImageCommand();
+        ij.Prefs.set("explainj.explain.model", Path.of("src/test/resources/bioimageio/unet2d_v05.zip")
+                .toAbsolutePath().toString());
+        cmd.image = new ij.ImagePlus("nuclei", new ij.process.ShortProcessor(80, 64));
+        AtomicReference<Object> result = new AtomicReference<>();
+        Thread t = openDialog(cmd, result);
+        GenericDialog gd = waitForWindow(GenericDialog.class, "Explain Image");
+        toClose.add(gd);
+        BufferedImage shot = capture(gd);
+        save(shot, "explain-image-dialog-package.png");
+        List<Component> all = new ArrayList<>();
+        EventQueue.invokeAndWait(() -> collect(gd, all));
+        List<String> texts = all.stream().filter(c -> c instanceof Label).map(c -> ((Label) c).getText()).toList();
+        assertTrue(texts.stream().anyMatch(l -> l.startsWith("bioimage.io package: ExplainJ test U-Net 2D")
+                && l.contains("0.5.4")), "no package line in " + texts);
+        @SuppressWarnings("unchecked")
+        List<Choice> choices = new ArrayList<>(gd.getChoices());
+        List<String> layers = new ArrayList<>();
+        for (int i = 0; i < choices.get(1).getItemCount(); i++) {
+            layers.add(choices.get(1).getItem(i));
+        }
+        assertTrue(layers.contains("dec1") && layers.contains("enc1"), "layer list " + layers);
+        Button cancel = gd.getButtons()[1];
+        EventQueue.invokeAndWait(() -> gd.actionPerformed(
+                new ActionEvent(cancel, ActionEvent.ACTION_PERFORMED, cancel.getLabel())));
+        t.join(10_000);
+        assertFalse(t.isAlive(), "showDialog did not return after Cancel");
     }
 
     @Test

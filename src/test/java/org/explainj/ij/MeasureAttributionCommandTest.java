@@ -33,6 +33,7 @@ import java.util.Random;
 import org.explainj.command.MeasureAttributionCommand;
 import org.explainj.measure.MeasureException;
 import org.explainj.measure.RoiStatistics;
+import org.explainj.testutil.Gui;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -233,7 +234,9 @@ class MeasureAttributionCommandTest {
                 cmd.messages.toString());
     }
 
+    /** A named table other than Results lives in its window (ImageJ finds it by title), so this needs a display. */
     @Test
+    @Gui
     void rowsAccumulateInANamedTable() throws Exception {
         ImagePlus imp = heatmap();
         imp.setRoi(new Roi(0, 0, 10, 10));

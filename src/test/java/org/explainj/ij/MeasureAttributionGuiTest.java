@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.imageio.ImageIO;
 import org.explainj.command.MeasureAttributionCommand;
 import org.explainj.measure.RoiStatistics;
+import org.explainj.testutil.Gui;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>Needs a display: run under {@code xvfb-run -a mvn -B test}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Gui
 class MeasureAttributionGuiTest {
 
     private static final Path SHOTS = Path.of("target", "screenshots");

@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.imageio.ImageIO;
 import net.imagej.patcher.LegacyEnvironment;
 import org.explainj.testutil.Resources;
+import org.explainj.testutil.Slow;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ImageJ's state (windows, Results, ROI Manager) lives in the environment's own class loader and its windows are
  * disposed at the end, so other tests of this JVM do not see them.
  */
+@Slow
 class MeasureAttributionMacroTest {
 
     private static final Path DEMO = Path.of("test-images", "demo");
@@ -220,6 +222,40 @@ class MeasureAttributionMacroTest {
         assertEquals("plain heatmap:selection", lines.get(1));
         assertEquals("1", lines.get(2), "the ramp's maximum lies in the right-hand strip");
         assertEquals("300", lines.get(3), "10 x 30 pixels");
+    }
+
+    /**
+     * Evaluate Explanation and Sanity Check from a batch macro: with keys, and without keys (the latest heatmap of
+     * the image and what its Info says; no dialog waits).
+     */
+    @Test
+    void evaluateAndSanityCheckRunInAMacro() throws Exception {
+        String macro = "setBatchMode(true);\n"
+                + "args = split(getArgument(), \"\\n\");\n"
+                + "open(args[0]);\n"
+                + "run(\"Explain Image...\", \"model=[\" + args[1] + \"] method=Grad-CAM\");\n"
+                + "selectImage(\"ring_cell_1.tif\");\n"
+                + "run(\"Clear Results\");\n"
+                + "run(\"Evaluate Explanation...\", \"metric=both steps=10 score=probability\");\n"
+                + "a = d2s(getResult(\"Deletion AUC\", 0), 6) + \" \" + d2s(getResult(\"Insertion AUC\", 0), 6);\n"
+                + "run(\"Evaluate Explanation...\");\n"
+                + "n = nResults;\n"
+                + "run(\"Clear Results\");\n"
+                + "run(\"Sanity Check...\");\n"
+                + "File.saveString(a + \"\\n\" + n + \"\\n\" + nResults + \"\\n\" + getResultString(\"Randomised\", 1)"
+                + " + \"\\n\" + d2s(getResult(\"Spearman\", nResults - 1), 4), args[2] + \"/evaluate.txt\");\n";
+        runMacro(macro, String.join("\n", DEMO.resolve("ring_cell_1.tif").toAbsolutePath().toString(),
+                DEMO.resolve("ringnet_traced.pt").toAbsolutePath().toString(), out.toString()), "evaluate");
+        Path saved = out.resolve("evaluate.txt");
+        assertTrue(Files.isRegularFile(saved), "the macro did not finish; log:\n" + logWindow());
+        List<String> lines = Files.readAllLines(saved);
+        String[] aucs = lines.get(0).split(" ");
+        assertTrue(Double.parseDouble(aucs[0]) > 0 && Double.parseDouble(aucs[1]) > Double.parseDouble(aucs[0]),
+                "Grad-CAM of the demo model: insertion above deletion: " + lines.get(0));
+        assertEquals("2", lines.get(1), "the run without keys added a second row");
+        assertEquals("10", lines.get(2), "the original and 9 cascade steps (RingNet's modules)");
+        assertEquals("fc", lines.get(3), "the output side first");
+        assertTrue(Double.parseDouble(lines.get(4)) < 0.5, "Grad-CAM decorrelates: " + lines.get(4));
     }
 
     @Test

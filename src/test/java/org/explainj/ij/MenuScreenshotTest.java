@@ -38,6 +38,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.imageio.ImageIO;
+import org.explainj.testutil.Gui;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,6 +75,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>Needs a display: run under {@code xvfb-run -a mvn -B test}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Gui
 class MenuScreenshotTest {
 
     private static final Path SHOTS = Path.of("target", "screenshots");
@@ -85,6 +87,8 @@ class MenuScreenshotTest {
     static {
         ENTRIES.put("Explain Image...", ExplainImagePlugin.class.getName());
         ENTRIES.put("Measure Attribution", MeasureAttributionPlugin.class.getName());
+        ENTRIES.put("Evaluate Explanation...", EvaluateExplanationPlugin.class.getName());
+        ENTRIES.put("Sanity Check...", SanityCheckPlugin.class.getName());
     }
 
     private static Robot robot;

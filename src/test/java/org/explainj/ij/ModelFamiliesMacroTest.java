@@ -18,6 +18,7 @@ import net.imagej.patcher.LegacyEnvironment;
 import org.explainj.testutil.Compare;
 import org.explainj.testutil.Npy;
 import org.explainj.testutil.Resources;
+import org.explainj.testutil.Slow;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a segmentation model that returns a dict, Attention Rollout of a DeiT, and Guided Backprop of a model whose ReLUs
  * are in-place statements.
  */
+@Slow
 class ModelFamiliesMacroTest {
 
     @TempDir

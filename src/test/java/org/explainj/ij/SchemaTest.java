@@ -21,7 +21,7 @@ import org.explainj.explain.Keys;
 import org.explainj.explain.Method;
 import org.explainj.explain.Option;
 import org.explainj.explain.Values;
-import org.junit.jupiter.api.Tag;
+import org.explainj.testutil.Gui;
 import org.junit.jupiter.api.Test;
 import org.scijava.ItemIO;
 import org.scijava.plugin.Parameter;
@@ -31,7 +31,7 @@ import org.scijava.plugin.Parameter;
  * macro, the command-line batch's parsing and the README's key table must all agree with it. Adding a key to
  * {@link Keys} or {@link org.explainj.explain.Options} without its field, or with another default, fails here.
  */
-@Tag("gui")
+@Gui
 class SchemaTest {
 
     /** A value for each key that is not its default (and valid). */
@@ -174,7 +174,14 @@ class SchemaTest {
         int start = readme.indexOf("<!-- keys:");
         int end = readme.indexOf("<!-- /keys -->");
         assertTrue(start >= 0 && end > start, "the README's key table markers");
-        String table = readme.substring(readme.indexOf('\n', start) + 1, end);
-        assertEquals(Keys.markdownTable(), table, "README.md's key table (regenerate it from Keys.markdownTable())");
+        int from = readme.indexOf('\n', start) + 1;
+        if (Boolean.getBoolean("explainj.readme.update")) {
+            readme = readme.substring(0, from) + Keys.markdownTable() + readme.substring(end);
+            Files.writeString(Path.of("README.md"), readme);
+            end = readme.indexOf("<!-- /keys -->");
+        }
+        String table = readme.substring(from, end);
+        assertEquals(Keys.markdownTable(), table, "README.md's key table (rewrite it with mvn -o test "
+                + "-Dtest=SchemaTest -Dexplainj.readme.update=true)");
     }
 }

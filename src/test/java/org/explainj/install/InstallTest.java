@@ -30,6 +30,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.explainj.ij.ExplainImagePlugin;
 import org.explainj.testutil.Resources;
+import org.explainj.testutil.Slow;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (a display is needed: the tests run under {@code xvfb-run -a}); a macro stuck in a dialog would never end. So the
  * test asserts on the files the macro writes, and kills ImageJ after {@link #IMAGEJ_TIMEOUT_S} seconds.
  */
+@Slow
 class InstallTest {
 
     private static final long SCRIPT_TIMEOUT_S = 300; // a fresh ~/.m2 may first download maven-dependency-plugin

@@ -27,6 +27,7 @@ import org.explainj.tensor.ModelInput;
 import org.explainj.testutil.Compare;
 import org.explainj.testutil.Npy;
 import org.explainj.testutil.Resources;
+import org.explainj.testutil.Slow;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +45,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * model's own forward), Guided Backprop (the copy's ReLU stages), and at every recorded layer A, dY/dA and the raw
  * Grad-CAM (the copy's cut) agree with the references.
  */
+@Slow
 class ConstructModelsTest {
 
     @TempDir

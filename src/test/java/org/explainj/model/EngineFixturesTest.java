@@ -24,6 +24,7 @@ import org.explainj.tensor.ModelInput;
 import org.explainj.testutil.Compare;
 import org.explainj.testutil.Npy;
 import org.explainj.testutil.Resources;
+import org.explainj.testutil.Slow;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * activations, gradients, Grad-CAM maps and ReLU-rule input gradients computed with PyTorch hooks by
  * {@code scripts/make_test_models.py}.
  */
+@Slow
 class EngineFixturesTest {
 
     private static final String[] MODELS = {"resnet18n", "vggs", "unet", "densenet", "ringnet"};

@@ -29,6 +29,7 @@ import org.explainj.explain.cam.GradCam;
 import org.explainj.tensor.ModelInput;
 import org.explainj.testutil.Compare;
 import org.explainj.testutil.Resources;
+import org.explainj.testutil.Slow;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +45,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * to the patch grid, channels-last transposed), attention rollout for the ViTs. Each layer's layout must be found
  * automatically, and Grad-CAM at the automatic layer must give a map.
  */
+@Slow
 class FamilyModelsTest {
 
     @TempDir

@@ -23,9 +23,11 @@ import org.explainj.explain.gradient.Saliency;
 import org.explainj.tensor.ModelInput;
 import org.explainj.testutil.Npy;
 import org.explainj.testutil.Resources;
+import org.explainj.testutil.Slow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@Slow
 class ModelLoadingTest {
 
     @TempDir

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.explainj.testutil.Resources;
+import org.explainj.testutil.Slow;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The table of every case is written to {@code target/robust-fuzz.txt}.
  */
+@Slow
 class ArchiveFuzzTest {
 
     static final long SEED = 20240917L;

@@ -24,6 +24,7 @@ import org.explainj.explain.Target;
 import org.explainj.model.ModelCache;
 import org.explainj.model.TorchScriptModel;
 import org.explainj.tensor.ModelInput;
+import org.explainj.testutil.Slow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Two explanations at once: on one TorchScriptModel from two threads, through ModelCache.shared() from two
  * commands, and on two models. Each must give exactly the single-thread result, without a deadlock.
  */
+@Slow
 class RobustConcurrencyTest {
 
     @TempDir

@@ -33,6 +33,7 @@ import org.explainj.command.MeasureAttributionCommand;
 import org.explainj.explain.Method;
 import org.explainj.model.ModelCache;
 import org.explainj.model.TorchScriptModel;
+import org.explainj.testutil.Slow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * afterwards (the overlay gains exactly one ImageRoi when an overlay was asked for), also when the command fails;
  * the model file is never modified; native memory does not grow with failed calls.
  */
+@Slow
 class RobustGuaranteesTest {
 
     @TempDir

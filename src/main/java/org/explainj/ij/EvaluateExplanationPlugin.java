@@ -1,0 +1,77 @@
+package org.explainj.ij;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.WindowManager;
+import ij.gui.GenericDialog;
+import ij.plugin.PlugIn;
+import org.explainj.command.EvaluateExplanationCommand;
+import org.explainj.evaluate.EvaluationKeys;
+import org.explainj.explain.Option;
+
+/**
+ * {@code Plugins › ExplainJ › Evaluate Explanation...}: deletion and insertion curves of a heatmap of the active image
+ * ({@link EvaluateExplanationCommand}). The dialog (or the macro's keys) follows {@link EvaluationKeys}:
+ * {@code run("Evaluate Explanation...", "heatmap=[ring_cell_1-grad-cam] metric=both steps=50");}. A macro that gives
+ * no keys gets no dialog: the latest heatmap of the image, every other key at its default.
+ */
+public class EvaluateExplanationPlugin implements PlugIn {
+
+    @Override
+    public void run(String arg) {
+        ImagePlus active = WindowManager.getCurrentImage();
+        if (active == null) {
+            Errors.report("No image is open. Open the image that was explained (and explain it with Plugins › "
+                    + "ExplainJ › Explain Image...), then run Evaluate Explanation.");
+            return;
+        }
+        EvaluateExplanationCommand cmd = new EvaluateExplanationCommand();
+        ImagePlus[] pair = HeatmapSource.of(active);
+        cmd.image = pair[0];
+        cmd.heatmapImage = pair[1];
+        if (!Errors.macroWithoutKeys() && !showDialog(cmd)) {
+            return;
+        }
+        cmd.show = true;
+        IJ.showStatus("ExplainJ: evaluating...");
+        boolean done = Errors.run(cmd::run);
+        HeatmapSource.reactivate(cmd.image);
+        if (!done) {
+            return;
+        }
+        IJ.showStatus(String.format("ExplainJ: deletion AUC %.4f, insertion AUC %.4f", cmd.curves.deletionAuc(),
+                cmd.curves.insertionAuc()));
+    }
+
+    /** Fills the command from the dialog, or from the macro's keys (GenericDialog reads them). */
+    static boolean showDialog(EvaluateExplanationCommand cmd) {
+        GenericDialog gd = new GenericDialog("Evaluate Explanation");
+        for (Option<?> o : EvaluationKeys.ALL) {
+            String label = o.dialogLabel();
+            Object d = o.defaultValue();
+            if (!o.choices().isEmpty()) {
+                gd.addChoice(label, o.choices().toArray(new String[0]), (String) d);
+            } else if (Number.class.isAssignableFrom(o.type())) {
+                gd.addNumericField(label, ((Number) d).doubleValue(), o.type() == Double.class ? 3 : 0);
+            } else {
+                gd.addStringField(label, d == null ? "" : Option.format(d), o == EvaluationKeys.MODEL
+                        || o == EvaluationKeys.HEATMAP ? 30 : 12);
+            }
+        }
+        gd.addMessage("Blank input keys (model, target, scale, ...) are read from the heatmap's Info.");
+        gd.showDialog();
+        if (gd.wasCanceled()) {
+            return false;
+        }
+        for (Option<?> o : EvaluationKeys.ALL) {
+            String text = !o.choices().isEmpty() ? gd.getNextChoice() : Number.class.isAssignableFrom(o.type())
+                    ? Option.format(gd.getNextNumber()) : gd.getNextString().trim();
+            cmd.set(o, text);
+        }
+        if (gd.invalidNumber()) {
+            Errors.report("A number in the Evaluate Explanation dialog is not valid.");
+            return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,106 @@
+package org.explainj.evaluate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import ij.IJ;
+import ij.ImagePlus;
+import ij.process.FloatProcessor;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.explainj.command.EvaluateExplanationCommand;
+import org.explainj.command.ExplainImageCommand;
+import org.explainj.testutil.Resources;
+import org.junit.jupiter.api.Test;
+
+/** Evaluate Explanation through its command: the heatmap's Info gives the model and input; AUCs against Python. */
+class EvaluateExplanationTest {
+
+    private static final String MODEL = Path.of("test-images/demo/ringnet_traced.pt").toAbsolutePath().toString();
+
+    private static ImagePlus ringCell() {
+        return IJ.openImage("test-images/demo/ring_cell_1.tif");
+    }
+
+    /**
+     * A heatmap image that only its Info ties to the model (as a saved and reopened heatmap): the AUCs equal the
+     * independent computation of scripts/make_evaluation_references.py for the same map.
+     */
+    @Test
+    void aucsOfAHeatmapFromItsInfoEqualTheIndependentComputation() throws IOException {
+        JsonObject c = JsonParser.parseString(Files.readString(Resources.path("evaluation/references.json")))
+                .getAsJsonObject().getAsJsonObject("cases").getAsJsonObject("smooth_logit_blur");
+        ImagePlus heat = new ImagePlus("saved-heatmap", new FloatProcessor(96, 96,
+                Resources.npy("evaluation/heatmap_smooth.npy").data()));
+        heat.setProperty("Info", "ExplainJ\nmethod=Grad-CAM\nmodel=" + MODEL + "\ntarget_class=1\nkey.scale=type\n");
+        EvaluateExplanationCommand cmd = new EvaluateExplanationCommand();
+        cmd.image = ringCell();
+        cmd.heatmapImage = heat;
+        cmd.steps = c.get("steps").getAsInt();
+        cmd.blur = c.get("blur").getAsDouble();
+        cmd.score = c.get("score").getAsString();
+        cmd.run();
+        assertEquals(1, cmd.targetClass);
+        assertEquals(c.get("deletion_auc").getAsDouble(), cmd.curves.deletionAuc(), 2e-4);
+        assertEquals(c.get("insertion_auc").getAsDouble(), cmd.curves.insertionAuc(), 2e-4);
+        int row = cmd.results.size() - 1;
+        assertEquals(cmd.curves.deletionAuc(), cmd.results.getValue("Deletion AUC", row), 1e-9);
+        assertEquals("Grad-CAM", cmd.results.getStringValue("Method", row));
+        assertEquals(cmd.steps + 1, cmd.curveTable.size());
+    }
+
+    /** Explain, then evaluate with no keys: the latest heatmap of the image, its model, target and input. */
+    @Test
+    void theLatestHeatmapOfTheImageIsEvaluatedByDefault() throws IOException {
+        ImagePlus image = ringCell();
+        ExplainImageCommand explain = new ExplainImageCommand();
+        explain.image = image;
+        explain.model = new File(MODEL);
+        explain.method = "Grad-CAM";
+        explain.run();
+        EvaluateExplanationCommand cmd = new EvaluateExplanationCommand();
+        cmd.image = image;
+        cmd.steps = 20;
+        cmd.run();
+        assertEquals(explain.result.targetClass(), cmd.targetClass);
+        int row = cmd.results.size() - 1;
+        assertEquals(explain.heatmap.getTitle(), cmd.results.getStringValue("Heatmap", row));
+        double del = cmd.curves.deletionAuc();
+        double ins = cmd.curves.insertionAuc();
+        // the same protocol with the map in reverse order must do worse on both curves (the demo model's Grad-CAM
+        // finds the ring: deleting it first drops the score faster than deleting the background first)
+        float[] px = (float[]) explain.heatmap.getProcessor().getPixels();
+        float[] reversed = new float[px.length];
+        for (int i = 0; i < px.length; i++) {
+            reversed[i] = -px[i];
+        }
+        ImagePlus rev = new ImagePlus("reversed", new FloatProcessor(96, 96, reversed));
+        rev.setProperty("Info", explain.heatmap.getProperty("Info"));
+        EvaluateExplanationCommand worse = new EvaluateExplanationCommand();
+        worse.image = image;
+        worse.heatmapImage = rev;
+        worse.steps = 20;
+        worse.run();
+        assertTrue(del < worse.curves.deletionAuc() && ins > worse.curves.insertionAuc(),
+                "Grad-CAM deletion " + del + " insertion " + ins + "; reversed " + worse.curves.deletionAuc() + " "
+                        + worse.curves.insertionAuc());
+        Path shots = Files.createDirectories(Path.of("target", "screenshots"));
+        new ij.io.FileSaver(cmd.plot.getImagePlus()).saveAsPng(shots.resolve("deletion-insertion-plot.png").toString());
+        System.out.printf("Grad-CAM: deletion AUC %.4f insertion AUC %.4f; reversed map %.4f %.4f%n", del, ins,
+                worse.curves.deletionAuc(), worse.curves.insertionAuc());
+    }
+
+    @Test
+    void anImageWithoutHeatmapSaysHowToMakeOne() {
+        EvaluateExplanationCommand cmd = new EvaluateExplanationCommand();
+        cmd.image = new ImagePlus("never-explained", new FloatProcessor(8, 8));
+        EvaluationException e = assertThrows(EvaluationException.class, cmd::run);
+        assertTrue(e.getMessage().contains("No heatmap was made from \"never-explained\"")
+                && e.getMessage().contains("Explain Image"), e.getMessage());
+    }
+}

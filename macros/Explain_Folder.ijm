@@ -4,11 +4,13 @@
 //                        map peaks)
 // and measurements.csv with one row per ROI: the ROIs of <name>.zip (a RoiSet from the ROI Manager),
 // <name>.roi, or of the masks <name>_mask*.png (non-zero pixels), measured by Measure Attribution.
+// With evaluate=deletion|insertion|both|road, Evaluate Explanation adds evaluation.csv (one row per image) and
+// evaluation-summary.csv (mean and sd over the images).
 // The model is loaded (and prepared) once for the whole folder.
 //
 // Run from the menu (Plugins > Macros > Run...) for a dialog, or with arguments, e.g.
 //   ImageJ -batch Explain_Folder.ijm "input=[/data/in] output=[/data/out] model=[/m/model.pt] method=[Grad-CAM] options=[layer=layer4]"
-// (values in square brackets; "options" holds any further Explain Image... keys).
+// (values in square brackets; "options" holds any further Explain Image... keys; add evaluate=[both] for metrics).
 
 args = getArgument();
 if (args == "") {
@@ -20,12 +22,14 @@ if (args == "") {
         "Guided Grad-CAM", "HiResCAM", "XGradCAM", "LayerCAM", "Score-CAM", "EigenCAM", "SmoothGrad",
         "Integrated Gradients", "Input x Gradient", "Occlusion"), "Grad-CAM");
     Dialog.addString("More options", "", 40);
+    Dialog.addChoice("Evaluate", newArray("none", "deletion", "insertion", "both", "road"), "none");
     Dialog.show();
     input = Dialog.getString();
     output = Dialog.getString();
     model = Dialog.getString();
     method = Dialog.getChoice();
     options = Dialog.getString();
+    evaluate = Dialog.getChoice();
 } else {
     input = value(args, "input");
     output = value(args, "output");
@@ -33,6 +37,8 @@ if (args == "") {
     method = value(args, "method");
     if (method == "") method = "Grad-CAM";
     options = value(args, "options");
+    evaluate = value(args, "evaluate");
+    if (evaluate == "") evaluate = "none";
 }
 if (input == "" || output == "" || model == "")
     exit("Explain Folder needs input, output and model, e.g. input=[/data/in] output=[/data/out] model=[/m/model.pt]");
@@ -52,6 +58,18 @@ csv = output + "measurements.csv";
 File.saveString("Image,Label,Area,Mean,IntDen,Max,Fraction,Pointing\n", csv);
 files = getFileList(input);
 done = 0;
+if (evaluate == "road") metrics = newArray("ROAD MoRF", "ROAD LeRF", "ROAD combined");
+else if (evaluate == "deletion") metrics = newArray("Deletion AUC");
+else if (evaluate == "insertion") metrics = newArray("Insertion AUC");
+else metrics = newArray("Deletion AUC", "Insertion AUC");
+sums = newArray(metrics.length);
+squares = newArray(metrics.length);
+evaluated = 0;
+if (evaluate != "none") {
+    header = "Image";
+    for (k = 0; k < metrics.length; k++) header = header + "," + metrics[k];
+    File.saveString(header + "\n", output + "evaluation.csv");
+}
 for (i = 0; i < files.length; i++) {
     f = files[i];
     if (!isImage(f) || indexOf(f, "_mask") >= 0 || indexOf(f, "-heatmap") >= 0 || indexOf(f, "-overlay") >= 0)
@@ -131,8 +149,32 @@ for (i = 0; i < files.length; i++) {
         }
         if (lengthOf(rows) > 0) File.append(substring(rows, 0, lengthOf(rows) - 1), csv); // append adds the newline
     }
+    if (evaluate != "none") {
+        run("Clear Results");
+        selectImage(image);
+        run("Evaluate Explanation...", "heatmap=[" + heatTitle + "] metric=" + evaluate);
+        row = f;
+        for (k = 0; k < metrics.length; k++) {
+            v = getResult(metrics[k], 0);
+            row = row + "," + d2s(v, 9);
+            sums[k] = sums[k] + v;
+            squares[k] = squares[k] + v * v;
+        }
+        File.append(row, output + "evaluation.csv");
+        evaluated++;
+    }
     run("Close All");
     done++;
+}
+if (evaluate != "none" && evaluated > 0) {
+    summary = "Method,Metric,Mean,SD,N\n";
+    for (k = 0; k < metrics.length; k++) {
+        mean = sums[k] / evaluated;
+        sd = 0;
+        if (evaluated > 1) sd = sqrt(maxOf(0, (squares[k] - evaluated * mean * mean) / (evaluated - 1)));
+        summary = summary + method + "," + metrics[k] + "," + d2s(mean, 9) + "," + d2s(sd, 9) + "," + evaluated + "\n";
+    }
+    File.saveString(summary, output + "evaluation-summary.csv");
 }
 roiManager("reset");
 setBatchMode(false);

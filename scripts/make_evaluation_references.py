@@ -4,7 +4,8 @@
 The demo model (``test-images/demo/ringnet_traced.pt``) on ``test-images/demo/ring_cell_1.tif`` (16-bit, scaled by
 1/65535 as ExplainJ's default ``scale=type`` does) and two heatmaps at the image's resolution: a smooth random map
 quantised to 16 levels (so that many pixels tie and the raster-order rule matters) and the same map with its order
-reversed. The protocol (the one ExplainJ documents):
+reversed, and ROAD (MoRF, LeRF and combined over the percentiles 10..90, noise-free linear imputation solved with
+scipy's sparse solver). The deletion/insertion protocol (the one ExplainJ documents):
 
 - pixels ranked by the heatmap's value, highest first, ties by raster order (index);
 - after step i of n (i = 0..n) the first floor(i*P/n + 0.5) of the P pixels are changed in every channel: deletion
@@ -27,6 +28,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 from scipy.ndimage import gaussian_filter  # noqa: E402
+from scipy.sparse import coo_matrix  # noqa: E402
+from scipy.sparse.linalg import spsolve  # noqa: E402
 
 from fixture_export import REPO, argument_parser, check_only, deterministic_torch, log, save_npy, versions, write_json  # noqa: E402
 
@@ -88,6 +91,68 @@ def curve(model, x, heat, steps, baseline, blur, score, target, deletion):
     return y.tolist(), auc
 
 
+ROAD_CASES = [
+    # name, heatmap, score, target
+    ("road_smooth_probability", "smooth", "probability", 1),
+    ("road_smooth_logit", "smooth", "logit", 1),
+]
+PERCENTILES = [10, 20, 30, 40, 50, 60, 70, 80, 90]
+NEIGHBOURS = [((-1, -1), 1 / 12), ((-1, 0), 1 / 6), ((-1, 1), 1 / 12), ((0, -1), 1 / 6), ((0, 1), 1 / 6),
+              ((1, -1), 1 / 12), ((1, 0), 1 / 6), ((1, 1), 1 / 12)]
+
+
+def impute(x, removed):
+    """Noise-free linear imputation: every removed pixel = the weighted mean of its in-image neighbours
+    (1/6 edge, 1/12 diagonal), all removed pixels solved at once per channel."""
+    c, h, w = x.shape
+    ids = -np.ones(h * w, dtype=np.int64)
+    where = np.flatnonzero(removed.reshape(-1))
+    ids[where] = np.arange(where.size)
+    rows, cols, vals = [], [], []
+    rhs = np.zeros((where.size, c))
+    flat = x.reshape(c, -1).astype(np.float64)
+    for r, i in enumerate(where):
+        y, xx = divmod(int(i), w)
+        total = 0.0
+        for (dy, dx), wt in NEIGHBOURS:
+            yy, xn = y + dy, xx + dx
+            if 0 <= yy < h and 0 <= xn < w:
+                total += wt
+                j = yy * w + xn
+                if ids[j] >= 0:
+                    rows.append(r)
+                    cols.append(ids[j])
+                    vals.append(wt)
+                else:
+                    rhs[r] -= wt * flat[:, j]
+        rows.append(r)
+        cols.append(r)
+        vals.append(-total)
+    a = coo_matrix((vals, (rows, cols)), shape=(where.size, where.size)).tocsc()
+    sol = spsolve(a, rhs)
+    sol = sol.reshape(where.size, c)
+    out = flat.copy()
+    out[:, where] = sol.T
+    return out.reshape(c, h, w).astype(np.float32)
+
+
+def road(model, x, heat, score, target):
+    def removed(m, p):
+        return ~(m < np.percentile(m, p))
+    batch = [x[0]]
+    for p in PERCENTILES:
+        batch.append(impute(x[0], removed(heat, p)))
+    for p in PERCENTILES:
+        batch.append(impute(x[0], removed(-heat, p)))
+    with torch.no_grad():
+        out = model(torch.from_numpy(np.stack(batch)))
+    s = (torch.softmax(out, dim=1)[:, target] if score == "probability" else out[:, target]).double().numpy()
+    n = len(PERCENTILES)
+    morf = (s[1:1 + n] - s[0]).tolist()
+    lerf = (s[1 + n:] - s[0]).tolist()
+    return morf, lerf, (float(np.mean(lerf)) - float(np.mean(morf))) / 2
+
+
 def generate(root):
     out = root / OUT
     out.mkdir(parents=True, exist_ok=True)
@@ -107,6 +172,11 @@ def generate(root):
                        "score": score, "target": target, "deletion": d, "insertion": i,
                        "deletion_auc": d_auc, "insertion_auc": i_auc}
         log(f"{name}: deletion AUC {d_auc:.6f}, insertion AUC {i_auc:.6f}")
+    for name, heat, score, target in ROAD_CASES:
+        morf, lerf, combined = road(model, x, maps[heat], score, target)
+        cases[name] = {"heatmap": f"heatmap_{heat}.npy", "score": score, "target": target, "noise": 0.0,
+                       "percentiles": PERCENTILES, "morf": morf, "lerf": lerf, "combined": combined}
+        log(f"{name}: ROAD combined {combined:.6f}")
     write_json(out / "references.json", {"model": "test-images/demo/ringnet_traced.pt",
                                          "image": "test-images/demo/ring_cell_1.tif (scale=type: /65535)",
                                          "versions": versions(), "cases": cases})

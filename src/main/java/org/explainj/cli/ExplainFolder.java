@@ -115,9 +115,10 @@ public final class ExplainFolder {
         Map<String, String> explainKeys = new LinkedHashMap<>(keys);
         explainKeys.remove("input");
         explainKeys.remove("output");
+        Evaluation evaluation = Evaluation.of(explainKeys.remove("evaluate"), explainKeys.remove("evaluate_steps"));
         for (String key : explainKeys.keySet()) {
             if (Keys.named(key) == null) {
-                StringBuilder known = new StringBuilder("--input, --output");
+                StringBuilder known = new StringBuilder("--input, --output, --evaluate, --evaluate_steps");
                 Keys.ALL.forEach(o -> known.append(", --").append(o.key()));
                 throw new org.explainj.explain.OptionException("Unknown option --" + key + ". The options are: "
                         + known + ". Nothing was computed.");
@@ -131,7 +132,7 @@ public final class ExplainFolder {
         for (Path file : images(input)) {
             String name = file.getFileName().toString();
             try {
-                summary.rows += explainOne(file, output, request, csv, summary.notes);
+                summary.rows += explainOne(file, output, request, csv, summary.notes, evaluation);
                 summary.explained.add(name);
             } catch (org.explainj.explain.CancelledException e) {
                 for (Path rest : images(input)) {
@@ -152,11 +153,20 @@ public final class ExplainFolder {
         } catch (IOException e) {
             summary.failed.put("measurements.csv", "cannot be written to " + output + " (" + e.getMessage() + ")");
         }
+        if (evaluation.asked()) {
+            try {
+                Files.writeString(output.resolve("evaluation.csv"), evaluation.csv());
+                Files.writeString(output.resolve("summary.csv"), evaluation.summary(request.method().label(),
+                        csv.toString()));
+            } catch (IOException e) {
+                summary.failed.put("evaluation.csv", "cannot be written to " + output + " (" + e.getMessage() + ")");
+            }
+        }
         return summary;
     }
 
     private static int explainOne(Path file, Path output, ExplainRequest request, StringBuilder csv,
-                                  java.util.Set<String> notes) {
+                                  java.util.Set<String> notes, Evaluation evaluation) {
         ImagePlus imp = IJ.openImage(file.toString());
         if (imp == null) {
             throw new ExplainJException("ImageJ cannot open this file as an image.");
@@ -164,6 +174,9 @@ public final class ExplainFolder {
         ImageExplanation.Result result = ImageExplanation.run(imp, request, new ImageJProgress());
         notes.addAll(result.notes());
         ImagePlus heatmap = result.heatmap();
+        if (evaluation.asked()) {
+            evaluation.add(file.getFileName().toString(), imp, heatmap);
+        }
         String base = stem(file.getFileName().toString());
         if (!new FileSaver(heatmap).saveAsTiff(output.resolve(base + "-heatmap.tif").toString())
                 || !new FileSaver(HeatmapImages.flattenPlane(imp, overlayPlane(imp, heatmap))).saveAsPng(

@@ -13,6 +13,7 @@ import org.explainj.ExplainJException;
 import org.explainj.evaluate.DeletionInsertion;
 import org.explainj.evaluate.EvaluationException;
 import org.explainj.evaluate.EvaluationKeys;
+import org.explainj.evaluate.Road;
 import org.explainj.explain.ExplainRequest;
 import org.explainj.explain.Keys;
 import org.explainj.explain.Target;
@@ -48,7 +49,7 @@ public class EvaluateExplanationCommand implements Command {
     @Parameter(label = "Model", required = false)
     public File model;
 
-    @Parameter(label = "Metric", choices = {"deletion", "insertion", "both"})
+    @Parameter(label = "Metric", choices = {"deletion", "insertion", "both", "road"})
     public String metric = "both";
 
     @Parameter(label = "Steps", min = "1")
@@ -62,6 +63,12 @@ public class EvaluateExplanationCommand implements Command {
 
     @Parameter(label = "Score", choices = {"probability", "logit"})
     public String score = "probability";
+
+    @Parameter(label = "Noise", min = "0")
+    public double noise = 0.01;
+
+    @Parameter(label = "Seed")
+    public long seed = 1234;
 
     @Parameter(label = "Target", required = false)
     public String target = "";
@@ -93,11 +100,15 @@ public class EvaluateExplanationCommand implements Command {
     /** Whether to show the tables and the plot (the ImageJ plugin: yes; scripts and tests: no). */
     public boolean show;
 
+    /** Whether to add the row to the Results table (Compare Methods keeps its own table). */
+    public boolean addToResults = true;
+
     /** The progress bar and Esc. */
     public ImageJProgress progress = new ImageJProgress();
 
-    /** The curves of the last run. */
+    /** The curves of the last run (deletion/insertion), or its ROAD result (metric=road). */
     public DeletionInsertion.Curves curves;
+    public Road.Result road;
     /** The class that was scored. */
     public int targetClass;
     /** The Results table the row was added to, the curves table and the plot. */
@@ -128,14 +139,22 @@ public class EvaluateExplanationCommand implements Command {
         }
         targetClass = t.resolve(classScores, in.labels());
         float[] map = mapAtImage(heat, in.atImage().grid());
-        DeletionInsertion.Settings s = new DeletionInsertion.Settings(DeletionInsertion.Metric.parse(metric), steps,
-                baseline, blur, DeletionInsertion.Score.parse(score));
-        curves = DeletionInsertion.run(m, in.atImage(), in.toModel(), map, Target.index(targetClass).fromOutput(
-                request.output()), targetClass, s, DeletionInsertion.options(batch_size, progress));
+        Target scored = Target.index(targetClass).fromOutput(request.output());
+        DeletionInsertion.Score kind = DeletionInsertion.Score.parse(score);
+        boolean isRoad = "road".equalsIgnoreCase(metric == null ? "" : metric.trim());
+        if (isRoad) {
+            road = Road.run(m, in.atImage(), in.toModel(), map, scored, targetClass, kind, noise, seed,
+                    DeletionInsertion.options(batch_size, progress));
+        } else {
+            DeletionInsertion.Settings s = new DeletionInsertion.Settings(DeletionInsertion.Metric.parse(metric),
+                    steps, baseline, blur, kind);
+            curves = DeletionInsertion.run(m, in.atImage(), in.toModel(), map, scored, targetClass, s,
+                    DeletionInsertion.options(batch_size, progress));
+        }
         progress.done();
         String label = targetClass < in.labels().size() ? targetClass + " (" + in.labels().get(targetClass) + ")"
                 : Integer.toString(targetClass);
-        results = ResultsTable.getResultsTable();
+        results = addToResults ? ResultsTable.getResultsTable() : null;
         if (results == null) {
             results = new ResultsTable();
         }
@@ -145,14 +164,23 @@ public class EvaluateExplanationCommand implements Command {
         results.addValue("Method", info.getOrDefault("method", ""));
         results.addValue("Target", label);
         results.addValue("Score", score);
-        results.addValue("Steps", steps);
-        results.addValue("Deletion AUC", curves.deletionAuc());
-        results.addValue("Insertion AUC", curves.insertionAuc());
-        curveTable = CurvePlots.table(curves);
-        plot = CurvePlots.plot("Deletion and insertion: " + heat.getTitle(), curves, score + " of class " + label);
+        if (isRoad) {
+            results.addValue("ROAD MoRF", road.morfMean());
+            results.addValue("ROAD LeRF", road.lerfMean());
+            results.addValue("ROAD combined", road.combined());
+            curveTable = CurvePlots.table(road);
+            plot = CurvePlots.plot("ROAD: " + heat.getTitle(), road, "change of the " + score + " of class " + label);
+        } else {
+            results.addValue("Steps", steps);
+            results.addValue("Deletion AUC", curves.deletionAuc());
+            results.addValue("Insertion AUC", curves.insertionAuc());
+            curveTable = CurvePlots.table(curves);
+            plot = CurvePlots.plot("Deletion and insertion: " + heat.getTitle(), curves, score + " of class "
+                    + label);
+        }
         if (show) {
             results.show("Results");
-            curveTable.show("Deletion and insertion curves");
+            curveTable.show(isRoad ? "ROAD per percentile" : "Deletion and insertion curves");
             plot.show();
         }
     }

@@ -29,8 +29,8 @@ public final class DeletionInsertion {
                 case "deletion" -> DELETION;
                 case "insertion" -> INSERTION;
                 case "both", "" -> BOTH;
-                default -> throw new EvaluationException("Unknown metric \"" + s + "\": use deletion, insertion or "
-                        + "both.");
+                default -> throw new EvaluationException("Unknown metric \"" + s + "\": use deletion, insertion, "
+                        + "both or road.");
             };
         }
     }

@@ -217,4 +217,42 @@ class ExplainFolderTest {
         assertArrayEquals((float[]) cmd.heatmap.getProcessor().getPixels(), (float[]) heat.getProcessor()
                 .getPixels());
     }
+
+    /**
+     * --evaluate both: evaluation.csv has each image's AUCs (equal to Evaluate Explanation's on the same heatmap) and
+     * summary.csv the mean ± sd, the pointing-game accuracy and the energy share over the ROI rows.
+     */
+    @Test
+    void evaluationMetricsPerImageAndASummary() throws IOException {
+        Path in = demoFolder(1);
+        Path out = tmp.resolve("out-eval");
+        ExplainFolder.Summary s = ExplainFolder.run(Map.of("input", in.toString(), "output", out.toString(),
+                "model", MODEL, "method", "Grad-CAM", "evaluate", "both", "evaluate_steps", "10"));
+        assertTrue(s.failed.isEmpty(), s.toString());
+        List<String> rows = Files.readAllLines(out.resolve("evaluation.csv"));
+        assertEquals("Image,Deletion AUC,Insertion AUC,Steps,Note", rows.get(0));
+        assertEquals(1 + s.explained.size(), rows.size());
+        String ring = rows.stream().filter(r -> r.startsWith("ring_cell_1.tif,")).findFirst().orElseThrow();
+        ImagePlus image = IJ.openImage(in.resolve("ring_cell_1.tif").toString());
+        ExplainImageCommand explain = new ExplainImageCommand();
+        explain.image = image;
+        explain.model = new java.io.File(MODEL);
+        explain.method = "Grad-CAM";
+        explain.run();
+        org.explainj.command.EvaluateExplanationCommand e = new org.explainj.command.EvaluateExplanationCommand();
+        e.image = image;
+        e.heatmapImage = explain.heatmap;
+        e.steps = 10;
+        e.addToResults = false;
+        e.run();
+        String[] c = ring.split(",");
+        assertEquals(e.curves.deletionAuc(), Double.parseDouble(c[1]), 1e-9);
+        assertEquals(e.curves.insertionAuc(), Double.parseDouble(c[2]), 1e-9);
+        List<String> summary = Files.readAllLines(out.resolve("summary.csv"));
+        assertEquals("Method,Metric,Mean,SD,N", summary.get(0));
+        assertTrue(summary.stream().anyMatch(l -> l.startsWith("Grad-CAM,Deletion AUC,")), summary.toString());
+        String pointing = summary.stream().filter(l -> l.startsWith("Grad-CAM,Pointing game accuracy,")).findFirst()
+                .orElseThrow(() -> new AssertionError("no pointing row: " + summary));
+        assertEquals(String.valueOf(s.rows), pointing.substring(pointing.lastIndexOf(',') + 1), "over the ROI rows");
+    }
 }

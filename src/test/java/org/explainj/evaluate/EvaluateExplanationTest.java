@@ -103,4 +103,40 @@ class EvaluateExplanationTest {
         assertTrue(e.getMessage().contains("No heatmap was made from \"never-explained\"")
                 && e.getMessage().contains("Explain Image"), e.getMessage());
     }
+
+    /** metric=road: the row has MoRF, LeRF and the combined score; Grad-CAM's map beats its reverse. */
+    @Test
+    void roadRanksGradCamAboveItsReverse() throws IOException {
+        ImagePlus image = ringCell();
+        ExplainImageCommand explain = new ExplainImageCommand();
+        explain.image = image;
+        explain.model = new File(MODEL);
+        explain.method = "Grad-CAM";
+        explain.run();
+        EvaluateExplanationCommand cmd = new EvaluateExplanationCommand();
+        cmd.image = image;
+        cmd.metric = "road";
+        cmd.run();
+        int row = cmd.results.size() - 1;
+        assertEquals(cmd.road.combined(), cmd.results.getValue("ROAD combined", row), 1e-9);
+        assertEquals(9, cmd.curveTable.size(), "one row per percentile");
+        float[] px = (float[]) explain.heatmap.getProcessor().getPixels();
+        float[] reversed = new float[px.length];
+        for (int i = 0; i < px.length; i++) {
+            reversed[i] = -px[i];
+        }
+        ImagePlus rev = new ImagePlus("reversed", new FloatProcessor(96, 96, reversed));
+        rev.setProperty("Info", explain.heatmap.getProperty("Info"));
+        EvaluateExplanationCommand worse = new EvaluateExplanationCommand();
+        worse.image = image;
+        worse.heatmapImage = rev;
+        worse.metric = "road";
+        worse.run();
+        assertTrue(cmd.road.combined() > worse.road.combined(), "Grad-CAM " + cmd.road.combined() + ", reversed "
+                + worse.road.combined());
+        Path shots = Files.createDirectories(Path.of("target", "screenshots"));
+        new ij.io.FileSaver(cmd.plot.getImagePlus()).saveAsPng(shots.resolve("road-plot.png").toString());
+        System.out.printf("ROAD Grad-CAM: MoRF %.4f LeRF %.4f combined %.4f; reversed combined %.4f%n",
+                cmd.road.morfMean(), cmd.road.lerfMean(), cmd.road.combined(), worse.road.combined());
+    }
 }

@@ -54,6 +54,34 @@ class ExplainFolderMacroTest {
         assertSameRows(in, macroOut, model, 3);
     }
 
+    /** evaluate=[both]: the macro's evaluation.csv equals ExplainFolder --evaluate both, image by image. */
+    @Test
+    void theBatchMacroEvaluatesLikeTheCommandLine() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in-eval"));
+        for (String n : new String[] {"ring_cell_1.tif", "blobs_only_1.tif"}) {
+            Files.copy(Path.of("test-images/demo", n), in.resolve(n));
+        }
+        Path model = Path.of("test-images/demo/ringnet_traced.pt").toAbsolutePath();
+        Path macroOut = tmp.resolve("macro-eval");
+        runMacro(in, macroOut, model, " evaluate=[both]");
+        Path cliOut = tmp.resolve("cli-eval");
+        ExplainFolder.run(Map.of("input", in.toString(), "output", cliOut.toString(), "model", model.toString(),
+                "method", "Grad-CAM", "evaluate", "both"));
+        List<String> macroRows = Files.readAllLines(macroOut.resolve("evaluation.csv"));
+        List<String> cliRows = Files.readAllLines(cliOut.resolve("evaluation.csv"));
+        assertEquals(3, macroRows.size(), String.join("\n", macroRows) + "\nlog:\n" + log);
+        for (int i = 1; i < 3; i++) {
+            String[] m = macroRows.get(i).split(",");
+            String[] c = cliRows.get(i).split(",");
+            assertEquals(c[0], m[0]);
+            assertEquals(Double.parseDouble(c[1]), Double.parseDouble(m[1]), 1e-6, "deletion AUC of " + c[0]);
+            assertEquals(Double.parseDouble(c[2]), Double.parseDouble(m[2]), 1e-6, "insertion AUC of " + c[0]);
+        }
+        List<String> summary = Files.readAllLines(macroOut.resolve("evaluation-summary.csv"));
+        assertTrue(summary.get(1).startsWith("Grad-CAM,Deletion AUC,") && summary.get(1).endsWith(",2"),
+                summary.toString());
+    }
+
     @Test
     void onZStacksWithA3dModelTheMacroAndTheCommandLineAgreeToo() throws Exception {
         Path in = Files.createDirectories(tmp.resolve("in3d"));
@@ -78,6 +106,10 @@ class ExplainFolderMacroTest {
 
     /** Runs macros/Explain_Folder.ijm in a real (hidden) ImageJ with the ROI Manager. */
     private void runMacro(Path in, Path out, Path model) throws Exception {
+        runMacro(in, out, model, "");
+    }
+
+    private void runMacro(Path in, Path out, Path model, String extra) throws Exception {
         if (GraphicsEnvironment.isHeadless()) {
             fail("ExplainFolderMacroTest needs a display (the ROI Manager is a window): run the tests under a "
                     + "virtual X server, e.g. `xvfb-run -a mvn -B test`.");
@@ -90,7 +122,7 @@ class ExplainFolderMacroTest {
         ij.newImageJ1(true);
         try {
             String macro = Files.readString(Path.of("macros/Explain_Folder.ijm"));
-            String arg = "input=[" + in + "] output=[" + out + "] model=[" + model + "] method=[Grad-CAM]";
+            String arg = "input=[" + in + "] output=[" + out + "] model=[" + model + "] method=[Grad-CAM]" + extra;
             AtomicReference<Throwable> failure = new AtomicReference<>();
             Thread runner = new Thread(() -> {
                 try {

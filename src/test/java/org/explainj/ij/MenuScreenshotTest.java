@@ -89,6 +89,7 @@ class MenuScreenshotTest {
         ENTRIES.put("Measure Attribution", MeasureAttributionPlugin.class.getName());
         ENTRIES.put("Evaluate Explanation...", EvaluateExplanationPlugin.class.getName());
         ENTRIES.put("Sanity Check...", SanityCheckPlugin.class.getName());
+        ENTRIES.put("Compare Methods...", CompareMethodsPlugin.class.getName());
     }
 
     private static Robot robot;

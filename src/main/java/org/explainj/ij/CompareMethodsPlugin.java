@@ -1,0 +1,70 @@
+package org.explainj.ij;
+
+import ij.IJ;
+import ij.WindowManager;
+import ij.gui.GenericDialog;
+import ij.plugin.PlugIn;
+import java.io.File;
+import org.explainj.command.CompareMethodsCommand;
+
+/**
+ * {@code Plugins › ExplainJ › Compare Methods...}: explains the active image (or a folder) with several methods and
+ * ranks them by deletion and insertion AUC ({@link CompareMethodsCommand});
+ * {@code run("Compare Methods...", "model=[/models/m.pt] methods=[Grad-CAM,Saliency] steps=20");}.
+ */
+public class CompareMethodsPlugin implements PlugIn {
+
+    @Override
+    public void run(String arg) {
+        CompareMethodsCommand cmd = new CompareMethodsCommand();
+        cmd.image = WindowManager.getCurrentImage();
+        if (Errors.macroWithoutKeys()) {
+            Errors.report("No model given: Compare Methods needs model=[/path/to/model.pt] (a macro without keys "
+                    + "gets no dialog).");
+            return;
+        }
+        GenericDialog gd = new GenericDialog("Compare Methods");
+        gd.addFileField("Model", "", 40);
+        gd.addDirectoryField("Folder", "", 40);
+        gd.addStringField("Methods", "", 40);
+        gd.addStringField("Target", "top", 12);
+        gd.addNumericField("Steps", 20, 0);
+        gd.addNumericField("Baseline", 0, 3);
+        gd.addNumericField("Blur", 0, 3);
+        gd.addChoice("Score", new String[] {"probability", "logit"}, "probability");
+        gd.addChoice("Scale", new String[] {"type", "none", "minmax"}, "type");
+        gd.addStringField("Channels", "", 12);
+        gd.addStringField("Input size", "", 12);
+        gd.addStringField("Mean", "", 12);
+        gd.addStringField("Std", "", 12);
+        gd.addMessage("Blank methods: all that apply to the model. Blank folder: the active image.");
+        gd.showDialog();
+        if (gd.wasCanceled()) {
+            return;
+        }
+        String model = gd.getNextString().trim();
+        cmd.model = model.isEmpty() ? null : new File(model);
+        String folder = gd.getNextString().trim();
+        cmd.folder = folder.isEmpty() ? null : new File(folder);
+        cmd.methods = gd.getNextString().trim();
+        cmd.target = gd.getNextString().trim();
+        cmd.steps = (int) gd.getNextNumber();
+        cmd.baseline = gd.getNextNumber();
+        cmd.blur = gd.getNextNumber();
+        cmd.score = gd.getNextChoice();
+        cmd.scale = gd.getNextChoice();
+        cmd.channels = gd.getNextString().trim();
+        cmd.input_size = gd.getNextString().trim();
+        cmd.mean = gd.getNextString().trim();
+        cmd.std = gd.getNextString().trim();
+        if (cmd.model == null) {
+            Errors.report("No model given: set model=[/path/to/model.pt] (a TorchScript file or a bioimage.io "
+                    + "package).");
+            return;
+        }
+        cmd.show = true;
+        if (Errors.run(cmd::run)) {
+            IJ.showStatus("ExplainJ: best: " + cmd.table.getStringValue("Method", 0));
+        }
+    }
+}

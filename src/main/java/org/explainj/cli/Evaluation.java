@@ -124,17 +124,12 @@ final class Evaluation {
     }
 
     private static void row(StringBuilder sb, String method, String metric, List<Double> xs) {
-        double mean = 0;
-        for (double x : xs) {
-            mean += x / xs.size();
-        }
-        double ss = 0;
-        for (double x : xs) {
-            ss += (x - mean) * (x - mean);
-        }
-        double sd = xs.size() > 1 ? Math.sqrt(ss / (xs.size() - 1)) : 0;
-        sb.append(method).append(',').append(metric).append(',').append(xs.isEmpty() ? "" : Double.toString(mean))
-                .append(',').append(xs.isEmpty() ? "" : Double.toString(sd)).append(',').append(xs.size())
-                .append('\n');
+        org.apache.commons.math3.stat.descriptive.DescriptiveStatistics s =
+                new org.apache.commons.math3.stat.descriptive.DescriptiveStatistics();
+        xs.forEach(s::addValue);
+        double sd = xs.size() > 1 ? s.getStandardDeviation() : 0;
+        sb.append(method).append(',').append(metric).append(',').append(xs.isEmpty() ? "" : Double.toString(
+                s.getMean())).append(',').append(xs.isEmpty() ? "" : Double.toString(sd)).append(',')
+                .append(xs.size()).append('\n');
     }
 }

@@ -232,23 +232,19 @@ public class CompareMethodsCommand implements Command {
     }
 
     private static double mean(List<double[]> v, int k) {
-        double s = 0;
-        for (double[] d : v) {
-            s += d[k];
-        }
-        return s / v.size();
+        return stats(v, k).getMean();
     }
 
+    /** The sample standard deviation (0 for one image). */
     private static double sd(List<double[]> v, int k) {
-        if (v.size() < 2) {
-            return 0;
-        }
-        double m = mean(v, k);
-        double s = 0;
-        for (double[] d : v) {
-            s += (d[k] - m) * (d[k] - m);
-        }
-        return Math.sqrt(s / (v.size() - 1));
+        return v.size() < 2 ? 0 : stats(v, k).getStandardDeviation();
+    }
+
+    private static org.apache.commons.math3.stat.descriptive.DescriptiveStatistics stats(List<double[]> v, int k) {
+        org.apache.commons.math3.stat.descriptive.DescriptiveStatistics s =
+                new org.apache.commons.math3.stat.descriptive.DescriptiveStatistics();
+        v.forEach(d -> s.addValue(d[k]));
+        return s;
     }
 
     private static double[] span(double[] v) {

@@ -13,7 +13,7 @@ import org.explainj.command.EvaluateExplanationCommand;
  * standard deviation of each metric over the images, the pointing-game accuracy (share of ROIs that hold the map's
  * maximum) and the mean energy share (share of the positive attribution inside the ROI) over the ROI rows.
  */
-final class Evaluation {
+public final class Evaluation {
 
     private final String metric;
     private final int steps;

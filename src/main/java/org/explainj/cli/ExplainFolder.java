@@ -83,11 +83,16 @@ public final class ExplainFolder {
     }
 
     static Map<String, String> parse(String[] args) {
+        return parse(args, "ExplainFolder --input DIR --output DIR --model FILE [--method NAME] [--KEY VALUE]...");
+    }
+
+    /** {@code --key value} pairs as a map; anything else is refused with the usage line. */
+    public static Map<String, String> parse(String[] args, String usage) {
         Map<String, String> opts = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("Arguments are --key value pairs; got \"" + args[i] + "\". Usage: "
-                        + "ExplainFolder --input DIR --output DIR --model FILE [--method NAME] [--KEY VALUE]...");
+                        + usage);
             }
             opts.put(args[i].substring(2), args[++i]);
         }
@@ -116,19 +121,11 @@ public final class ExplainFolder {
         explainKeys.remove("input");
         explainKeys.remove("output");
         Evaluation evaluation = Evaluation.of(explainKeys.remove("evaluate"), explainKeys.remove("evaluate_steps"));
-        for (String key : explainKeys.keySet()) {
-            if (Keys.named(key) == null) {
-                StringBuilder known = new StringBuilder("--input, --output, --evaluate, --evaluate_steps");
-                Keys.ALL.forEach(o -> known.append(", --").append(o.key()));
-                throw new org.explainj.explain.OptionException("Unknown option --" + key + ". The options are: "
-                        + known + ". Nothing was computed.");
-            }
-        }
-        ExplainRequest request = ExplainRequest.of(Values.parse(explainKeys).with(Keys.OVERLAY, true));
+        ExplainRequest request = request(explainKeys, "--input, --output, --evaluate, --evaluate_steps");
         Summary summary = new Summary();
         int loadsBefore = ModelCache.shared().loads();
         long t0 = System.nanoTime();
-        StringBuilder csv = new StringBuilder("Image,Label," + String.join(",", RoiStatistics.COLUMNS) + "\n");
+        StringBuilder csv = new StringBuilder(measurementsHeader() + "\n");
         for (Path file : images(input)) {
             String name = file.getFileName().toString();
             try {
@@ -165,27 +162,59 @@ public final class ExplainFolder {
         return summary;
     }
 
+    /**
+     * The request the Explain Image keys ask for (the overlay is drawn for the PNG); an unknown key is refused with
+     * the list of options ({@code extra}: the caller's own options, listed first).
+     */
+    public static ExplainRequest request(Map<String, String> explainKeys, String extra) {
+        for (String key : explainKeys.keySet()) {
+            if (Keys.named(key) == null) {
+                StringBuilder known = new StringBuilder(extra);
+                Keys.ALL.forEach(o -> known.append(", --").append(o.key()));
+                throw new org.explainj.explain.OptionException("Unknown option --" + key + ". The options are: "
+                        + known + ". Nothing was computed.");
+            }
+        }
+        return ExplainRequest.of(Values.parse(explainKeys).with(Keys.OVERLAY, true));
+    }
+
+    /** What one image gave: its measurement rows (CSV lines without the header) and notes. */
+    public record ImageResult(List<String> rows, java.util.Set<String> notes) {
+    }
+
     private static int explainOne(Path file, Path output, ExplainRequest request, StringBuilder csv,
                                   java.util.Set<String> notes, Evaluation evaluation) {
+        ImageResult r = explainImage(file, output, request, evaluation);
+        notes.addAll(r.notes());
+        r.rows().forEach(row -> csv.append(row).append('\n'));
+        return r.rows().size();
+    }
+
+    /**
+     * Explains one image: writes {@code <name>-heatmap.tif} and {@code <name>-overlay.png} into {@code output}
+     * (each written under a temporary name and then renamed, so no file is ever half-written) and measures its ROIs.
+     */
+    public static ImageResult explainImage(Path file, Path output, ExplainRequest request, Evaluation evaluation) {
         ImagePlus imp = IJ.openImage(file.toString());
         if (imp == null) {
             throw new ExplainJException("ImageJ cannot open this file as an image.");
         }
         ImageExplanation.Result result = ImageExplanation.run(imp, request, new ImageJProgress());
-        notes.addAll(result.notes());
+        java.util.Set<String> notes = new java.util.LinkedHashSet<>(result.notes());
         ImagePlus heatmap = result.heatmap();
-        if (evaluation.asked()) {
+        if (evaluation != null && evaluation.asked()) {
             evaluation.add(file.getFileName().toString(), imp, heatmap);
         }
         String base = stem(file.getFileName().toString());
-        if (!new FileSaver(heatmap).saveAsTiff(output.resolve(base + "-heatmap.tif").toString())
-                || !new FileSaver(HeatmapImages.flattenPlane(imp, overlayPlane(imp, heatmap))).saveAsPng(
-                        output.resolve(base + "-overlay.png").toString())) {
-            throw new ExplainJException("Cannot write the outputs of " + base + " to " + output + ".");
-        }
+        ImagePlus overlay = HeatmapImages.flattenPlane(imp, overlayPlane(imp, heatmap));
+        writeAtomically(output.resolve(base + "-heatmap.tif"), p -> new FileSaver(heatmap).saveAsTiff(p), base,
+                output);
+        writeAtomically(output.resolve(base + "-overlay.png"), p -> new FileSaver(overlay).saveAsPng(p), base,
+                output);
+        List<String> lines = new ArrayList<>();
         List<PlacedRegion> regions = regions(file.getParent(), base);
         if (regions.isEmpty()) {
-            return 0;
+            return new ImageResult(lines, notes);
         }
         // a heatmap stack: ROIs with a stack position are measured on their slice, the others on the peak slice
         ImagePlus heat = heatmap;
@@ -201,13 +230,39 @@ public final class ExplainFolder {
             rows.add(AttributionMeasures.measure(map, p.region(), label));
         }
         for (RoiStatistics r : rows) {
-            csv.append(file.getFileName()).append(',').append(r.label());
+            StringBuilder line = new StringBuilder().append(file.getFileName()).append(',').append(r.label());
             for (Number v : r.values()) {
-                csv.append(',').append(v);
+                line.append(',').append(v);
             }
-            csv.append('\n');
+            lines.add(line.toString());
         }
-        return rows.size();
+        return new ImageResult(lines, notes);
+    }
+
+    /** Writes through {@code save} into a temporary file beside {@code target}, then renames it into place. */
+    static void writeAtomically(Path target, java.util.function.Predicate<String> save, String base, Path output) {
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        try {
+            if (!save.test(tmp.toString())) {
+                throw new ExplainJException("Cannot write the outputs of " + base + " to " + output + ".");
+            }
+            Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new ExplainJException("Cannot write the outputs of " + base + " to " + output + " ("
+                    + e.getMessage() + ").");
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // nothing left to clean
+            }
+        }
+    }
+
+    /** The header of measurements.csv. */
+    public static String measurementsHeader() {
+        return "Image,Label," + String.join(",", RoiStatistics.COLUMNS);
     }
 
     /**
@@ -273,7 +328,7 @@ public final class ExplainFolder {
         return regions;
     }
 
-    static List<Path> images(Path dir) {
+    public static List<Path> images(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> {
                 String n = p.getFileName().toString();
@@ -293,12 +348,12 @@ public final class ExplainFolder {
         return v;
     }
 
-    private static boolean isImage(String n) {
+    public static boolean isImage(String n) {
         String l = n.toLowerCase(Locale.ROOT);
         return l.endsWith(".tif") || l.endsWith(".tiff") || l.endsWith(".png") || l.endsWith(".jpg");
     }
 
-    private static String stem(String n) {
+    public static String stem(String n) {
         int dot = n.lastIndexOf('.');
         return dot > 0 ? n.substring(0, dot) : n;
     }

@@ -111,6 +111,8 @@ class InstallTest {
         assertTrue(jars.containsAll(required), "missing in jars/: " + difference(required, jars) + "\n" + summary);
         assertFalse(jars.stream().anyMatch(n -> n.startsWith("ij-") || n.equals("ij.jar")),
                 "ImageJ itself must not be copied into jars/: " + jars);
+        assertFalse(jars.stream().anyMatch(n -> n.startsWith("spark-") || n.startsWith("scala-")),
+                "the Fiji install must stay free of Spark: " + jars);
 
         Set<String> listed = installManifest(ij);
         Set<String> present = new TreeSet<>(jars.stream().map(n -> "jars/" + n).collect(Collectors.toSet()));

@@ -43,10 +43,6 @@ public record Axis(String type, String id, Size size, List<String> channelNames)
             return n;
         }
 
-        public boolean accepts(int n) {
-            return fit(n) == n;
-        }
-
         @Override
         public String toString() {
             return fixed > 0 ? Integer.toString(fixed) : step > 0 ? min + " + n·" + step : "any";

@@ -33,11 +33,6 @@ public record PackageDescription(String file, String formatVersion, String name,
         public static final Tolerance DEFAULT = new Tolerance(1e-3, 1e-4, 0, false);
     }
 
-    /** Whether the description uses format 0.4 (axes as letters, steps with {@code name:}). */
-    public boolean v04() {
-        return formatVersion.startsWith("0.4");
-    }
-
     /** The torchscript weights, or null. */
     public Weights torchscript() {
         return weights.get("torchscript");

@@ -27,16 +27,6 @@ public record TensorDescription(String id, List<Axis> axes, List<ProcessingStep>
         return String.join(", ", axisIds());
     }
 
-    /** The axis with this id, or null. */
-    public Axis axis(String id) {
-        for (Axis a : axes) {
-            if (a.id().equals(id)) {
-                return a;
-            }
-        }
-        return null;
-    }
-
     /** The channel axis, or null. */
     public Axis channelAxis() {
         for (Axis a : axes) {

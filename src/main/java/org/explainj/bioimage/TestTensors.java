@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -125,10 +124,4 @@ public final class TestTensors {
                 + "computes here, which differs from what its authors recorded.", maxDiff);
     }
 
-    /** The result as lines for the heatmap's Info. */
-    static List<String> infoLines(Result r) {
-        List<String> lines = new ArrayList<>();
-        lines.add("package_test=" + r.status() + ": " + r.text());
-        return lines;
-    }
 }

@@ -121,9 +121,10 @@ public class EvaluateExplanationCommand implements Command {
         if (image == null) {
             throw new ExplainJException("No image: open the image that was explained first.");
         }
-        ImagePlus heat = resolveHeatmap();
-        Map<String, String> info = info(heat);
-        Values v = values(heat, info);
+        ExplainedHeatmap explained = ExplainedHeatmap.find(image, heatmap, heatmapImage);
+        ImagePlus heat = explained.heatmap();
+        Map<String, String> info = explained.info();
+        Values v = explained.values(model, target, inputKeys());
         ExplainRequest request = ExplainRequest.of(v);
         ImageExplanation.PlaneInput in = ImageExplanation.planeInput(image, request);
         TorchScriptModel m = in.opened().model();
@@ -185,55 +186,8 @@ public class EvaluateExplanationCommand implements Command {
         }
     }
 
-    ImagePlus resolveHeatmap() {
-        if (heatmapImage != null) {
-            return heatmapImage;
-        }
-        if (heatmap != null && !heatmap.isBlank()) {
-            ImagePlus h = WindowManager.getImage(heatmap.trim());
-            if (h == null) {
-                throw new EvaluationException("No open image is titled \"" + heatmap.trim() + "\". Give the title "
-                        + "of the heatmap to evaluate (Window menu), or leave heatmap blank for the latest heatmap "
-                        + "made from \"" + image.getTitle() + "\".");
-            }
-            return h;
-        }
-        ImagePlus latest = ImageExplanation.latestHeatmap(image);
-        if (latest == null) {
-            throw new EvaluationException("No heatmap was made from \"" + image.getTitle() + "\" in this session. "
-                    + "Explain it first (Plugins › ExplainJ › Explain Image...), or give heatmap=[title] of an open "
-                    + "heatmap.");
-        }
-        return latest;
-    }
-
-    /** The heatmap's Info as key=value lines. */
-    static Map<String, String> info(ImagePlus heat) {
-        Map<String, String> m = new LinkedHashMap<>();
-        Object p = heat.getProperty("Info");
-        if (p instanceof String s) {
-            for (String line : s.split("\n")) {
-                int eq = line.indexOf('=');
-                if (eq > 0) {
-                    m.putIfAbsent(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
-                }
-            }
-        }
-        return m;
-    }
-
-    /** Explain Image's keys for this evaluation: given here, else from the heatmap's Info. */
-    Values values(ImagePlus heat, Map<String, String> info) {
-        Values v = Values.defaults();
-        String modelPath = model != null && !model.getPath().isBlank() ? model.getPath() : info.get("model");
-        if (modelPath == null || modelPath.isBlank()) {
-            throw new EvaluationException("The heatmap \"" + heat.getTitle() + "\" does not say which model made "
-                    + "it (its Info has no model= line): give model=[/path/to/model.pt] and the input keys it was "
-                    + "made with.");
-        }
-        v = v.parse(Keys.MODEL.key(), modelPath);
-        String tgt = target != null && !target.isBlank() ? target : info.getOrDefault("target_class", "top");
-        v = v.parse(Keys.TARGET.key(), tgt);
+    /** The input keys as given (blank: as the heatmap was made). */
+    Map<String, String> inputKeys() {
         Map<String, String> given = new LinkedHashMap<>();
         given.put("scale", scale);
         given.put("channels", channels);
@@ -241,18 +195,7 @@ public class EvaluateExplanationCommand implements Command {
         given.put("mean", mean);
         given.put("std", std);
         given.put("output", output);
-        for (Map.Entry<String, String> e : given.entrySet()) {
-            String value = e.getValue() != null && !e.getValue().isBlank() ? e.getValue()
-                    : info.get("key." + e.getKey());
-            if (value != null && !value.isBlank()) {
-                v = v.parse(e.getKey(), value);
-            }
-        }
-        String dims = info.get("key.model_dims");
-        if (dims != null && !dims.isBlank()) {
-            v = v.parse(Keys.MODEL_DIMS.key(), dims.toLowerCase(Locale.ROOT));
-        }
-        return v;
+        return given;
     }
 
     /** The heatmap's current slice at the image's resolution (bilinear when it has another size). */

@@ -67,14 +67,10 @@ public class SanityCheckCommand implements Command {
         if (image == null) {
             throw new ExplainJException("No image: open the image that was explained first.");
         }
-        EvaluateExplanationCommand settings = new EvaluateExplanationCommand();
-        settings.image = image;
-        settings.heatmap = heatmap;
-        settings.heatmapImage = heatmapImage;
-        settings.model = model;
-        ImagePlus heat = settings.resolveHeatmap();
-        java.util.Map<String, String> info = EvaluateExplanationCommand.info(heat);
-        Values v = settings.values(heat, info);
+        ExplainedHeatmap explained = ExplainedHeatmap.find(image, heatmap, heatmapImage);
+        ImagePlus heat = explained.heatmap();
+        java.util.Map<String, String> info = explained.info();
+        Values v = explained.values(model, "", java.util.Map.of());
         String m = method != null && !method.isBlank() ? method : info.get("method");
         if (m == null || m.isBlank()) {
             throw new EvaluationException("The heatmap \"" + heat.getTitle() + "\" does not say which method made "

@@ -1,5 +1,6 @@
 package org.explainj.bioimage;
 
+import org.explainj.model.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -65,7 +66,7 @@ public final class TestTensors {
             ModelInput prepared = pkg.preprocess(raw);
             model.lock().lock();
             try (NDManager m = model.newManager()) {
-                NDArray o = model.forwardNoGrad(m.create(prepared.data(), new Shape(prepared.shape())));
+                NDArray o = model.forwardNoGrad(HostArrays.floats(m, prepared.data(), new Shape(prepared.shape())));
                 got = o.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
                 gotShape = o.getShape().getShape();
             } finally {

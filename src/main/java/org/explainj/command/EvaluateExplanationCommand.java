@@ -1,5 +1,6 @@
 package org.explainj.command;
 
+import org.explainj.model.HostArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ij.ImagePlus;
@@ -133,7 +134,7 @@ public class EvaluateExplanationCommand implements Command {
         float[] classScores;
         m.lock().lock();
         try (NDManager nd = m.newManager()) {
-            classScores = TargetScores.classScores(m.forwardNoGrad(nd.create(probe.data(), new Shape(probe.shape())),
+            classScores = TargetScores.classScores(m.forwardNoGrad(HostArrays.floats(nd, probe.data(), new Shape(probe.shape())),
                     request.output()), t);
         } finally {
             m.lock().unlock();

@@ -1,5 +1,6 @@
 package org.explainj.explain;
 
+import org.explainj.model.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -50,7 +51,7 @@ public final class BatchedForward {
                     System.arraycopy(one, 0, batch, b * sample, sample);
                 }
                 try (NDManager bm = m.newSubManager()) {
-                    NDArray x = bm.create(batch, new Shape(input.grid().tensorShape(n, input.channels())));
+                    NDArray x = HostArrays.floats(bm, batch, new Shape(input.grid().tensorShape(n, input.channels())));
                     NDArray out = model.forwardNoGrad(x, target.output());
                     float[] s = score.apply(out);
                     System.arraycopy(s, 0, scores, start, n);

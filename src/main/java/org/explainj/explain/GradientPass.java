@@ -1,5 +1,6 @@
 package org.explainj.explain;
 
+import org.explainj.model.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -65,7 +66,7 @@ public final class GradientPass {
                     System.arraycopy(one, 0, batch, b * sample, sample);
                 }
                 try (NDManager bm = m.newSubManager()) {
-                    NDArray x = bm.create(batch, new Shape(input.grid().tensorShape(n, input.channels())));
+                    NDArray x = HostArrays.floats(bm, batch, new Shape(input.grid().tensorShape(n, input.channels())));
                     x.setRequiresGradient(true);
                     NDArray out = model.forward(x, target.output());
                     NDArray score = TargetScores.batchSum(out, target, targetClass);

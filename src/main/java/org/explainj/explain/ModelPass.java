@@ -1,5 +1,6 @@
 package org.explainj.explain;
 
+import org.explainj.model.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -40,7 +41,7 @@ final class ModelPass implements AutoCloseable {
         this.manager = model.newManager();
         this.grad = GradScope.open();
         try {
-            input = manager.create(in.data(), new Shape(in.shape()));
+            input = HostArrays.floats(manager, in.data(), new Shape(in.shape()));
             if (inputGradient) {
                 input.setRequiresGradient(true);
             }

@@ -1,5 +1,6 @@
 package org.explainj.explain;
 
+import org.explainj.model.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
@@ -30,7 +31,7 @@ public final class TargetScores {
                     + "summed over the whole volume.");
         }
         float[] r = target.regionAt((int) s.get(3), (int) s.get(2));
-        return out.getManager().create(r, new Shape(s.get(2), s.get(3)));
+        return HostArrays.floats(out.getManager(), r, new Shape(s.get(2), s.get(3)));
     }
 
     /** Per-class scores of the first sample (summed over the region for a segmentation output). */

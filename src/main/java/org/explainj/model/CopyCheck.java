@@ -179,7 +179,7 @@ final class CopyCheck {
             for (int i = 0; i < w.length; i++) {
                 w[i] = (float) (2 * r.nextDouble() - 1);
             }
-            NDArray term = y.mul(m.create(w, y.getShape()).toType(y.getDataType(), false)).sum();
+            NDArray term = y.mul(HostArrays.floats(m, w, y.getShape()).toType(y.getDataType(), false)).sum();
             score = score == null ? term : score.add(term);
         }
         return score;
@@ -192,7 +192,7 @@ final class CopyCheck {
             return checkCopy(shape);
         }
         try (NDManager m = model.newManager()) {
-            NDArray x = m.create(probe(shape, 0), new Shape(shape));
+            NDArray x = HostArrays.floats(m, probe(shape, 0), new Shape(shape));
             ModelOutputs.Named ref = model.own(x, false);
             String failure;
             try {
@@ -228,7 +228,7 @@ final class CopyCheck {
     private String checkCopy(long[] shape) {
         for (int which = 0; which < 2; which++) {
             try (NDManager m = model.newManager()) {
-                NDArray x = m.create(probe(shape, which), new Shape(shape));
+                NDArray x = HostArrays.floats(m, probe(shape, which), new Shape(shape));
                 ModelOutputs.Named ref = model.own(x, false);
                 float[] gradRef = referenceGradient(m, x);
                 String failure;
@@ -276,7 +276,7 @@ final class CopyCheck {
     private String checkLayer(long[] shape, int layer) {
         String name = layerPath(layer);
         try (NDManager m = model.newManager()) {
-            NDArray x = m.create(probe(shape, 0), new Shape(shape));
+            NDArray x = HostArrays.floats(m, probe(shape, 0), new Shape(shape));
             ModelOutputs.Named ref = model.own(x, false);
             float[] gradRef = referenceGradient(m, x);
             String failure;
@@ -426,7 +426,7 @@ final class CopyCheck {
             v[i] = (float) (x[i] + h * d[i]);
         }
         try (NDManager sub = m.newSubManager()) {
-            NDArray in = sub.create(v, new Shape(shape));
+            NDArray in = HostArrays.floats(sub, v, new Shape(shape));
             NDArray s = scoreOf(model.own(in, false).arrays(), sub);
             return s.toType(DataType.FLOAT64, false).getDouble();
         }

@@ -73,7 +73,7 @@ final class DefaultCamLayer {
             for (int i = 0; i < probe.length; i++) {
                 probe[i] = (float) r.nextDouble();
             }
-            NDArray x = m.create(probe, new Shape(inputShape));
+            NDArray x = HostArrays.floats(m, probe, new Shape(inputShape));
             TorchScriptModel.Tapped t = model.runCopy(x, TapProtocol.ALL_MODULES, true, false, output);
             NDArray score = t.output().sum();
             Autograd.backward(score, m.ones(score.getShape()), true);

@@ -98,7 +98,7 @@ public final class TapProtocol {
     }
 
     static NDArray control(NDManager manager, int selection, boolean relu, boolean attention) {
-        return manager.create(new long[] {selection, relu ? 1 : 0, attention ? 1 : 0});
+        return HostArrays.longs(manager, new long[] {selection, relu ? 1 : 0, attention ? 1 : 0});
     }
 
     /** Splits the entry method's result into outputs and records. */

@@ -162,7 +162,7 @@ public final class TorchScriptModel implements AutoCloseable {
         NDManager manager = input.getManager();
         try (GradScope grad = GradScope.open()) {
             NDArray ctl = TapProtocol.control(manager, selection, reluStages, attention);
-            NDArray marker = manager.create(0f);
+            NDArray marker = HostArrays.scalar(manager, 0f);
             marker.setName("module_method:" + rewrite.entry());
             NDList result = block.forward(new ParameterStore(manager, false), new NDList(input, ctl, marker), true);
             TapProtocol.Result r = TapProtocol.decode(result);
@@ -220,7 +220,7 @@ public final class TorchScriptModel implements AutoCloseable {
                     ownUnreadable = true;
                 }
             }
-            NDArray marker = input.getManager().create(0f);
+            NDArray marker = HostArrays.scalar(input.getManager(), 0f);
             marker.setName("module_method:" + rewrite.plainMethod());
             NDList list = block.forward(new ParameterStore(input.getManager(), false), new NDList(input, marker),
                     true);
@@ -447,7 +447,7 @@ public final class TorchScriptModel implements AutoCloseable {
      * autograd; its (first) output.
      */
     public NDArray runMethod(String method, NDArray input) {
-        NDArray marker = input.getManager().create(0f);
+        NDArray marker = HostArrays.scalar(input.getManager(), 0f);
         marker.setName("module_method:" + method);
         try (GradScope grad = GradScope.open()) {
             return block.forward(new ParameterStore(input.getManager(), false), new NDList(input, marker), true)

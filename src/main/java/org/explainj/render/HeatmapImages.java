@@ -92,19 +92,33 @@ public final class HeatmapImages {
         fp.setMinAndMax(range[0], range[1]);
     }
 
+    /** The name of every heatmap element ExplainJ puts in an image's overlay starts with this. */
+    public static final String OVERLAY_PREFIX = "ExplainJ ";
+
     /**
      * Adds the heatmap (at the image's size) as an ImageRoi to the image's overlay, drawn through its LUT with the
-     * given opacity. Only the overlay changes; the pixels do not.
+     * given opacity, positioned by {@code position}. Only the overlay changes; the pixels do not. An ExplainJ heatmap
+     * already in the overlay at the same position is replaced, not covered: explaining an image again (another
+     * method, another target) shows the new map alone, and a macro that explains one image many times does not pile
+     * up heatmaps in its overlay. The user's own overlay elements stay.
      */
     public static ImageRoi addOverlay(ImagePlus image, FloatProcessor heatmapAtImageSize, double opacity,
-                                      String name) {
+                                      String name, java.util.function.Consumer<ImageRoi> position) {
         if (heatmapAtImageSize.getWidth() != image.getWidth() || heatmapAtImageSize.getHeight() != image.getHeight()) {
             throw new IllegalArgumentException("overlay size differs from the image size");
         }
         ImageRoi roi = new ImageRoi(0, 0, heatmapAtImageSize);
         roi.setOpacity(Math.max(0, Math.min(1, opacity)));
         roi.setName(name);
+        position.accept(roi);
         Overlay overlay = image.getOverlay() == null ? new Overlay() : image.getOverlay();
+        for (ij.gui.Roi r : overlay.toArray()) {
+            if (r instanceof ImageRoi && r.getName() != null && r.getName().startsWith(OVERLAY_PREFIX)
+                    && r.getPosition() == roi.getPosition() && r.getCPosition() == roi.getCPosition()
+                    && r.getZPosition() == roi.getZPosition() && r.getTPosition() == roi.getTPosition()) {
+                overlay.remove(r);
+            }
+        }
         overlay.add(roi);
         image.setOverlay(overlay);
         return roi;

@@ -274,18 +274,20 @@ public final class ImageExplanation {
                 FloatProcessor fp = new FloatProcessor(image.getWidth(), image.getHeight(), own);
                 fp.setColorModel(colours);
                 fp.setMinAndMax(heatmap.getDisplayRangeMin(), heatmap.getDisplayRangeMax());
-                ImageRoi roi = HeatmapImages.addOverlay(image, fp, request.display().opacity(),
-                        "ExplainJ " + request.method().label());
-                if (positioned) {
-                    int zz = volumes ? z + 1 : units.get(p)[0];
-                    int t = units.get(p)[1];
-                    if (image.isHyperStack() || image.getNChannels() > 1) {
-                        roi.setPosition(0, zz, t); // every channel of plane (z, t)
-                    } else {
-                        // a plain stack: ImageJ draws an element on the slice of its stack position only
-                        roi.setPosition(image.getStackIndex(1, zz, t));
-                    }
-                }
+                int zz = volumes ? z + 1 : units.get(p)[0];
+                int t = units.get(p)[1];
+                HeatmapImages.addOverlay(image, fp, request.display().opacity(),
+                        HeatmapImages.OVERLAY_PREFIX + request.method().label(), roi -> {
+                            if (!positioned) {
+                                return;
+                            }
+                            if (image.isHyperStack() || image.getNChannels() > 1) {
+                                roi.setPosition(0, zz, t); // every channel of plane (z, t)
+                            } else {
+                                // a plain stack: ImageJ draws an element on the slice of its stack position only
+                                roi.setPosition(image.getStackIndex(1, zz, t));
+                            }
+                        });
             }
         }
     }

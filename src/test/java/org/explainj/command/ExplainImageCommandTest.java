@@ -121,6 +121,21 @@ class ExplainImageCommandTest {
     }
 
     @Test
+    void explainingAgainReplacesTheHeatmapInTheOverlayAndKeepsTheUsersElements() {
+        ImagePlus imp = synthPos0();
+        ij.gui.Overlay mine = new ij.gui.Overlay(new ij.gui.OvalRoi(2, 2, 10, 10));
+        imp.setOverlay(mine);
+        for (String method : new String[] {"Saliency", "Saliency", "Grad-CAM"}) {
+            ExplainImageCommand cmd = command(imp, method);
+            cmd.overlay = true;
+            cmd.run();
+        }
+        assertEquals(2, imp.getOverlay().size(), "the user's oval and one heatmap");
+        assertTrue(imp.getOverlay().get(0) instanceof ij.gui.OvalRoi);
+        assertEquals("ExplainJ Grad-CAM", imp.getOverlay().get(1).getName());
+    }
+
+    @Test
     void runsThroughTheScijavaCommandService() throws Exception {
         try (Context context = new Context(CommandService.class)) {
             CommandService commands = context.service(CommandService.class);

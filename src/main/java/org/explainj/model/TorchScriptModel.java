@@ -38,6 +38,7 @@ public final class TorchScriptModel implements AutoCloseable {
     private List<String> labels;
     private final Map<String, LayerCatalogue> catalogues = new java.util.HashMap<>();
     private final CopyCheck check;
+    private final CopyCheck.Store store;
     private final DefaultCamLayer defaultCamLayer = new DefaultCamLayer(this);
     private List<String> dictKeys;
 
@@ -57,6 +58,7 @@ public final class TorchScriptModel implements AutoCloseable {
         // running statistics. Never call the block with training=false: DJL would flip the mode.
         JniUtils.enableInferenceMode(block);
         this.check = new CopyCheck(this, checks);
+        this.store = checks;
     }
 
     /** The user's model file (never modified). */
@@ -361,18 +363,33 @@ public final class TorchScriptModel implements AutoCloseable {
                 return c;
             }
         }
+        String stored = store.get("catalogue " + key);
+        List<long[]> rows = stored == null ? null : CatalogueRows.decode(stored);
+        if (rows != null) {
+            // recorded by an earlier session for this prepared copy and input shape: no shape forward
+            LayerCatalogue c = LayerCatalogue.of(tree, rows.subList(1, rows.size()), rows.get(0), inputShape);
+            synchronized (catalogues) {
+                catalogues.put(key, c);
+            }
+            return c;
+        }
         lock.lock();
         try (NDManager m = newManager()) {
             NDArray x = m.zeros(new ai.djl.ndarray.types.Shape(inputShape));
             Tapped out = runCopy(x, TapProtocol.SHAPES, false, false, null);
-            List<long[]> rows = new ArrayList<>();
+            rows = new ArrayList<>();
             for (TapProtocol.Record r : out.taps().of(TapProtocol.Kind.SHAPE)) {
                 long[] row = new long[r.extra().length + 1];
                 row[0] = r.module();
                 System.arraycopy(r.extra(), 0, row, 1, r.extra().length);
                 rows.add(row);
             }
-            LayerCatalogue c = LayerCatalogue.of(tree, rows, out.output().getShape().getShape(), inputShape);
+            long[] outputShape = out.output().getShape().getShape();
+            LayerCatalogue c = LayerCatalogue.of(tree, rows, outputShape, inputShape);
+            List<long[]> all = new ArrayList<>();
+            all.add(outputShape);
+            all.addAll(rows);
+            store.put("catalogue " + key, CatalogueRows.encode(all));
             synchronized (catalogues) {
                 catalogues.put(key, c);
             }

@@ -40,6 +40,43 @@ class LayerCatalogueTest {
     }
 
     @Test
+    void aLaterSessionReadsTheCatalogueFromTheCacheAndGetsTheSameLayers() throws Exception {
+        Path file = Resources.path("reference/models/tinycnn.pt");
+        long[] shape = {1, 1, 64, 64};
+        models = new ModelCache(tmp);
+        LayerCatalogue fresh = models.get(file).catalogue(shape);
+        models.clear();
+        java.util.List<Path> checks;
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(tmp.resolve("prepared"))) {
+            checks = s.filter(p -> p.toString().endsWith(".checks")).toList();
+        }
+        assertEquals(1, checks.size());
+        String stored = java.nio.file.Files.readString(checks.get(0));
+        org.junit.jupiter.api.Assertions.assertTrue(stored.contains("catalogue [1, 1, 64, 64]\t"), stored);
+
+        models = new ModelCache(tmp); // a new session on the same cache folder
+        LayerCatalogue read = models.get(file).catalogue(shape);
+        assertEquals(fresh.layers().size(), read.layers().size());
+        for (int i = 0; i < fresh.layers().size(); i++) {
+            LayerCatalogue.Layer a = fresh.layers().get(i);
+            LayerCatalogue.Layer b = read.layers().get(i);
+            assertEquals(a.path(), b.path());
+            assertArrayEquals(a.shape(), b.shape(), a.path());
+            assertEquals(a.calls(), b.calls(), a.path());
+        }
+        assertEquals(fresh.executionOrder(), read.executionOrder());
+        assertEquals(fresh.defaultCamLayer(), read.defaultCamLayer());
+        models.clear();
+
+        // a damaged line is not trusted: the catalogue is recorded again
+        java.nio.file.Files.writeString(checks.get(0), stored.replaceAll("(catalogue [^\t]*\t)[^\n]*",
+                "$1x,y;z"));
+        models = new ModelCache(tmp);
+        assertArrayEquals(new long[] {1, 64, 16, 16},
+                models.get(file).catalogue(shape).layer("features.relu4").shape());
+    }
+
+    @Test
     void resNet18DefaultIsLayer4AndReusedReluModulesCountTheirCalls() {
         Path shared = Resources.sharedReference();
         assumeTrue(shared != null, "resnet18.pt (47 MB) is read from the shared reference folder; absent here");

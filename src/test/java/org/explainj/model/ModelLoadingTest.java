@@ -120,6 +120,29 @@ class ModelLoadingTest {
     }
 
     @Test
+    void aNewSessionTakesTheFilesChecksumFromTheCacheOnlyWhileTheFileIsUnchanged() throws IOException {
+        Path file = tmp.resolve("model.pt");
+        Files.copy(Resources.path("reference/models/tinycnn.pt"), file);
+        String tiny = ModelCache.sha256(file);
+        assertEquals(tiny, cache(tmp.resolve("cache")).get(file).sha256());
+        Path hashes = tmp.resolve("cache").resolve("hashes");
+        Path record;
+        try (java.util.stream.Stream<Path> s = Files.list(hashes)) {
+            record = s.findFirst().orElseThrow();
+        }
+        assertTrue(Files.readString(record).trim().endsWith(" " + tiny), Files.readString(record));
+        // the record is what a new session reads: a forged checksum for the same size, time and directory is used
+        String forged = "0".repeat(64);
+        Files.writeString(record, Files.readString(record).replace(tiny, forged));
+        assertEquals(forged, cache(tmp.resolve("cache")).get(file).sha256());
+        // ... but not once the file is another one
+        Files.copy(Path.of("test-images/demo/ringnet_traced.pt"), file,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        assertEquals(ModelCache.sha256(file), cache(tmp.resolve("cache")).get(file).sha256());
+    }
+
+    @Test
     void theUsersModelFileIsNeverModified() throws IOException {
         Path file = tmp.resolve("tiny.pt");
         Files.copy(Resources.path("reference/models/tinycnn.pt"), file);

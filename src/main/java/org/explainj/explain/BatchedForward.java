@@ -18,6 +18,14 @@ public final class BatchedForward {
         void fill(int index, float[] out);
     }
 
+    /**
+     * Makes perturbed inputs {@code start} to {@code start + n − 1} in libtorch: one native batch [n, C, H, W] (or
+     * [n, C, D, H, W]) owned by {@code manager}, which is closed after the batch's forward pass.
+     */
+    public interface NativePerturbation {
+        NDArray batch(NDManager manager, int start, int n);
+    }
+
     private BatchedForward() {
     }
 
@@ -26,6 +34,12 @@ public final class BatchedForward {
      */
     public static float[] targetScores(TorchScriptModel model, int count, ExplainOptions options, ModelInput input,
                                        Target target, int targetClass, Perturbation perturbation) {
+        return targetScores(model, count, options, input, target, targetClass, uploaded(input, perturbation));
+    }
+
+    /** As above, with the perturbed inputs made in libtorch. */
+    public static float[] targetScores(TorchScriptModel model, int count, ExplainOptions options, ModelInput input,
+                                       Target target, int targetClass, NativePerturbation perturbation) {
         return scores(model, count, options, input, target, out -> TargetScores.perSample(out, target, targetClass),
                 perturbation);
     }
@@ -34,24 +48,23 @@ public final class BatchedForward {
     public static float[] scores(TorchScriptModel model, int count, ExplainOptions options, ModelInput input,
                                  Target target, java.util.function.Function<NDArray, float[]> score,
                                  Perturbation perturbation) {
+        return scores(model, count, options, input, target, score, uploaded(input, perturbation));
+    }
+
+    private static float[] scores(TorchScriptModel model, int count, ExplainOptions options, ModelInput input,
+                                  Target target, java.util.function.Function<NDArray, float[]> score,
+                                  NativePerturbation perturbation) {
         int batchSize = Math.max(1, options.get(Options.BATCH_SIZE));
         Progress progress = options.progress();
-        int sample = input.sampleSize();
         float[] scores = new float[count];
-        float[] one = new float[sample];
         model.lock().lock();
         try (NDManager m = model.newManager()) {
             for (int start = 0; start < count; start += batchSize) {
                 progress.check();
                 progress.update(start, count);
                 int n = Math.min(batchSize, count - start);
-                float[] batch = new float[n * sample];
-                for (int b = 0; b < n; b++) {
-                    perturbation.fill(start + b, one);
-                    System.arraycopy(one, 0, batch, b * sample, sample);
-                }
                 try (NDManager bm = m.newSubManager()) {
-                    NDArray x = HostArrays.floats(bm, batch, new Shape(input.grid().tensorShape(n, input.channels())));
+                    NDArray x = perturbation.batch(bm, start, n);
                     NDArray out = model.forwardNoGrad(x, target.output());
                     float[] s = score.apply(out);
                     System.arraycopy(s, 0, scores, start, n);
@@ -61,5 +74,19 @@ public final class BatchedForward {
             model.lock().unlock();
         }
         return scores;
+    }
+
+    /** Java-made perturbations, each batch uploaded to libtorch at once. */
+    static NativePerturbation uploaded(ModelInput input, Perturbation perturbation) {
+        int sample = input.sampleSize();
+        float[] one = new float[sample];
+        return (manager, start, n) -> {
+            float[] batch = new float[n * sample];
+            for (int b = 0; b < n; b++) {
+                perturbation.fill(start + b, one);
+                System.arraycopy(one, 0, batch, b * sample, sample);
+            }
+            return HostArrays.floats(manager, batch, new Shape(input.grid().tensorShape(n, input.channels())));
+        };
     }
 }

@@ -1,6 +1,7 @@
 package org.explainj.explain;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
 import org.explainj.model.LayerException;
@@ -70,13 +71,47 @@ public final class LayerPass {
     /** As above; without {@code withGradient} only A is read (no backward) and the gradients are null. */
     public static Result activationAndGradient(TorchScriptModel model, ModelInput input, Target target,
                                                String layer, boolean withGradient) {
+        return read(model, input, target, layer, withGradient, (a, g, pass) -> new Result(a.toFloatArray(),
+                g == null ? null : g.toFloatArray(), a.getShape().getShape(), pass.targetClass(), pass.scores()));
+    }
+
+    /**
+     * A layer's A and dY/dA as native arrays, in the layer's own layout (batch included), owned by the caller's
+     * manager: the pass (its graph and every other array) is freed before this returns, and nothing is copied to
+     * Java. {@code gradients} is null without {@code withGradient}.
+     */
+    public record Native(NDArray activations, NDArray gradients, int targetClass, float[] scores) {
+        /** The layer's own output shape. */
+        public long[] shape() {
+            return activations.getShape().getShape();
+        }
+    }
+
+    /** {@link #activationAndGradient} kept in libtorch: the arrays are attached to {@code into}. */
+    public static Native activationAndGradient(TorchScriptModel model, ModelInput input, Target target, String layer,
+                                               boolean withGradient, NDManager into) {
+        return read(model, input, target, layer, withGradient, (a, g, pass) -> {
+            NDArray values = a.stopGradient();
+            values.attach(into);
+            if (g != null) {
+                g.attach(into);
+            }
+            return new Native(values, g, pass.targetClass(), pass.scores());
+        });
+    }
+
+    private interface Reader<T> {
+        T read(NDArray activation, NDArray gradient, ModelPass pass);
+    }
+
+    private static <T> T read(TorchScriptModel model, ModelInput input, Target target, String layer,
+                              boolean withGradient, Reader<T> reader) {
         boolean split = model.usesPreparedMethods(layer);
         try (ModelPass pass = split ? ModelPass.runPrepared(model, input, target)
                 : ModelPass.run(model, input, target, layer, false, false)) {
             NDArray a = pass.layerActivation(layer);
             if (!withGradient) {
-                return new Result(a.toFloatArray(), null, a.getShape().getShape(), pass.targetClass(),
-                        pass.scores());
+                return reader.read(a, null, pass);
             }
             if (!pass.backwardTargetIfConnected(false)) {
                 throw new LayerException("The explained output does not depend on the layer " + layer + ": no "
@@ -84,8 +119,7 @@ public final class LayerPass {
                         + "the output" + (target.output() == null ? ", or the output it feeds with output=KEY" : "")
                         + ".");
             }
-            return new Result(a.toFloatArray(), a.getGradient().toFloatArray(), a.getShape().getShape(),
-                    pass.targetClass(), pass.scores());
+            return reader.read(a, a.getGradient(), pass);
         }
     }
 

@@ -2,8 +2,10 @@ package org.explainj.explain.cam;
 
 import org.explainj.explain.Options;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import java.util.Map;
 import org.explainj.explain.Method;
+import org.explainj.model.HostArrays;
 import org.explainj.model.LayerException;
 
 /**
@@ -24,7 +26,7 @@ public final class Cam extends BaseCam {
     }
 
     @Override
-    protected float[] channelWeights(LayerData d) {
+    protected NDArray channelWeights(LayerData d) {
         String weightName = d.options().get(Options.CAM_WEIGHTS) == null || d.options().get(Options.CAM_WEIGHTS).isBlank() ? null
                 : d.options().get(Options.CAM_WEIGHTS).trim();
         Map<String, NDArray> params = d.model().parameters();
@@ -60,7 +62,7 @@ public final class Cam extends BaseCam {
         checkGapLinearHead(d, weightName, all, params);
         float[] w = new float[d.channels()];
         System.arraycopy(all, d.targetClass() * d.channels(), w, 0, d.channels());
-        return w;
+        return HostArrays.floats(d.manager(), w, new Shape(w.length));
     }
 
     /**
@@ -69,11 +71,7 @@ public final class Cam extends BaseCam {
      */
     private static void checkGapLinearHead(LayerData d, String weightName, float[] w, Map<String, NDArray> params) {
         int k = d.channels();
-        int hw = d.area();
-        double[] pooled = new double[k];
-        for (int c = 0; c < k; c++) {
-            pooled[c] = channelSum(d.activations(), c, hw) / hw;
-        }
+        float[] pooled = d.activations().mean(POSITIONS).toFloatArray();
         NDArray biasArray = weightName.endsWith("weight")
                 ? params.get(weightName.substring(0, weightName.length() - "weight".length()) + "bias") : null;
         float[] bias = biasArray != null && biasArray.getShape().dimension() == 1
@@ -83,7 +81,7 @@ public final class Cam extends BaseCam {
         for (int cls = 0; cls < d.scores().length; cls++) {
             double y = bias == null ? 0 : bias[cls];
             for (int c = 0; c < k; c++) {
-                y += w[cls * k + c] * pooled[c];
+                y += (double) w[cls * k + c] * pooled[c];
             }
             worst = Math.max(worst, Math.abs(y - d.scores()[cls]));
             scale = Math.max(scale, Math.abs(d.scores()[cls]));

@@ -1,6 +1,11 @@
 package org.explainj.explain.cam;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import org.explainj.explain.Method;
+import org.explainj.model.HostArrays;
 
 /**
  * EigenCAM (Muhammad &amp; Yeasin 2020): the projection of the layer's activations (positions × channels, centred
@@ -21,73 +26,37 @@ public final class EigenCam extends BaseCam {
     }
 
     @Override
-    protected float[] channelWeights(LayerData d) {
+    protected NDArray channelWeights(LayerData d) {
+        throw new IllegalStateException("EigenCAM projects the centred activations");
+    }
+
+    /**
+     * The projection Σ_k v_k (A_k − mean_k) on the principal component v of the K×K covariance of the centred
+     * activations (NaN activations count as the mean), oriented to correlate positively with Σ_k A_k. The covariance
+     * and the projection are computed in float64 by libtorch, the principal component in Java.
+     */
+    @Override
+    NDArray combine(LayerData d) {
         int k = d.channels();
-        int hw = d.area();
-        float[] a = d.activations();
-        double[] mean = new double[k];
-        for (int c = 0; c < k; c++) {
-            mean[c] = channelSum(a, c, hw) / hw;
-        }
-        // covariance K×K of the centred activations
+        NDArray a = d.activations().toType(DataType.FLOAT64, false);
+        NDArray centred = a.sub(a.mean(POSITIONS, true));
+        centred = NDArrays.where(a.isNaN().logicalNot(), centred, d.scalar(0f).toType(DataType.FLOAT64, false));
+        double[] flat = centred.matMul(centred.transpose()).toDoubleArray();
         double[][] cov = new double[k][k];
-        double[] row = new double[k];
-        for (int i = 0; i < hw; i++) {
-            for (int c = 0; c < k; c++) {
-                row[c] = Float.isNaN(a[c * hw + i]) ? 0 : a[c * hw + i] - mean[c];
-            }
-            for (int c = 0; c < k; c++) {
-                double rc = row[c];
-                if (rc == 0) {
-                    continue;
-                }
-                double[] cr = cov[c];
-                for (int e = c; e < k; e++) {
-                    cr[e] += rc * row[e];
-                }
-            }
-        }
         for (int c = 0; c < k; c++) {
-            for (int e = 0; e < c; e++) {
-                cov[c][e] = cov[e][c];
-            }
+            System.arraycopy(flat, c * k, cov[c], 0, k);
         }
         double[] v = Eigen.principal(cov);
-        // The projection uses the centred activations: Σ_k v_k (A_k − mean_k) = Σ_k v_k A_k − Σ_k v_k mean_k.
-        // BaseCam adds Σ_k w_k A_k; the constant is removed in combine() below via the offset.
-        double sign = orientation(v, a, mean, k, hw);
         float[] w = new float[k];
         for (int c = 0; c < k; c++) {
-            w[c] = (float) (sign * v[c]);
+            w[c] = (float) v[c];
         }
-        return w;
-    }
-
-    @Override
-    float[] combine(LayerData d) {
-        float[] w = channelWeights(d);
-        int hw = d.area();
-        float[] map = new float[hw];
-        for (int c = 0; c < d.channels(); c++) {
-            double m = channelSum(d.activations(), c, hw) / hw;
-            for (int i = 0; i < hw; i++) {
-                map[i] += (float) (w[c] * (d.activations()[c * hw + i] - m));
-            }
+        NDArray weights = HostArrays.floats(d.manager(), w, new Shape(1, k)).toType(DataType.FLOAT64, false);
+        NDArray projection = weights.matMul(centred).reshape(d.area());
+        double corr = projection.mul(a.sum(CHANNELS)).sum().getDouble();
+        if (corr < 0) {
+            projection = projection.neg();
         }
-        return map;
-    }
-
-    private static double orientation(double[] v, float[] a, double[] mean, int k, int hw) {
-        double corr = 0;
-        for (int i = 0; i < hw; i++) {
-            double proj = 0;
-            double total = 0;
-            for (int c = 0; c < k; c++) {
-                proj += v[c] * (a[c * hw + i] - mean[c]);
-                total += a[c * hw + i];
-            }
-            corr += proj * total;
-        }
-        return corr < 0 ? -1 : 1;
+        return projection.toType(DataType.FLOAT32, false);
     }
 }

@@ -1,5 +1,6 @@
 package org.explainj.explain.cam;
 
+import ai.djl.ndarray.NDArray;
 import org.explainj.explain.Method;
 
 /** Grad-CAM (Selvaraju et al. 2017): α_k = mean over i,j of dy^c/dA^k_ij, with y^c the class logit. */
@@ -11,11 +12,7 @@ public final class GradCam extends BaseCam {
     }
 
     @Override
-    protected float[] channelWeights(LayerData d) {
-        float[] w = new float[d.channels()];
-        for (int k = 0; k < w.length; k++) {
-            w[k] = (float) (channelSum(d.gradients(), k, d.area()) / d.area());
-        }
-        return w;
+    protected NDArray channelWeights(LayerData d) {
+        return d.gradients().mean(POSITIONS);
     }
 }

@@ -1,5 +1,8 @@
 package org.explainj.explain.cam;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.nn.Activation;
 import org.explainj.explain.Method;
 
 /**
@@ -9,7 +12,7 @@ import org.explainj.explain.Method;
  */
 public final class GradCamPlusPlus extends BaseCam {
 
-    private static final double EPS = 1e-6;
+    private static final float EPS = 1e-6f;
 
     @Override
     protected Method method() {
@@ -17,23 +20,12 @@ public final class GradCamPlusPlus extends BaseCam {
     }
 
     @Override
-    protected float[] channelWeights(LayerData d) {
-        int hw = d.area();
-        float[] w = new float[d.channels()];
-        for (int k = 0; k < w.length; k++) {
-            double sumA = channelSum(d.activations(), k, hw);
-            double wk = 0;
-            for (int i = k * hw; i < (k + 1) * hw; i++) {
-                double g = d.gradients()[i];
-                if (g == 0) {
-                    continue;
-                }
-                double g2 = g * g;
-                double aij = g2 / (2 * g2 + sumA * g2 * g + EPS);
-                wk += aij * Math.max(g, 0);
-            }
-            w[k] = (float) wk;
-        }
-        return w;
+    protected NDArray channelWeights(LayerData d) {
+        NDArray g = d.gradients();
+        NDArray g2 = g.square();
+        NDArray sumA = d.activations().sum(POSITIONS, true);
+        NDArray aij = g2.div(g2.add(g2).add(sumA.mul(g2.mul(g))).add(d.scalar(EPS)));
+        aij = NDArrays.where(g.neq(d.scalar(0f)), aij, d.scalar(0f));
+        return aij.mul(Activation.relu(g)).sum(POSITIONS);
     }
 }

@@ -1,5 +1,6 @@
 package org.explainj.explain.cam;
 
+import ai.djl.ndarray.NDArray;
 import org.explainj.explain.Method;
 
 /**
@@ -14,12 +15,12 @@ public final class HiResCam extends BaseCam {
     }
 
     @Override
-    protected float[] channelWeights(LayerData d) {
+    protected NDArray channelWeights(LayerData d) {
         throw new IllegalStateException("HiResCAM weights per position");
     }
 
     @Override
-    protected float[] pixelWeights(LayerData d) {
+    protected NDArray pixelWeights(LayerData d) {
         return d.gradients();
     }
 }

@@ -1,5 +1,7 @@
 package org.explainj.explain.cam;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
 import org.explainj.explain.Method;
 
 /** LayerCAM (Jiang et al. 2021): map = Σ_k ReLU(dy^c/dA^k) ⊙ A^k; works at shallow layers too. */
@@ -11,17 +13,12 @@ public final class LayerCam extends BaseCam {
     }
 
     @Override
-    protected float[] channelWeights(LayerData d) {
+    protected NDArray channelWeights(LayerData d) {
         throw new IllegalStateException("LayerCAM weights per position");
     }
 
     @Override
-    protected float[] pixelWeights(LayerData d) {
-        float[] g = d.gradients();
-        float[] w = new float[g.length];
-        for (int i = 0; i < g.length; i++) {
-            w[i] = Math.max(g[i], 0f);
-        }
-        return w;
+    protected NDArray pixelWeights(LayerData d) {
+        return Activation.relu(d.gradients());
     }
 }

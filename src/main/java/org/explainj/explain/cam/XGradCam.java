@@ -1,11 +1,12 @@
 package org.explainj.explain.cam;
 
+import ai.djl.ndarray.NDArray;
 import org.explainj.explain.Method;
 
 /** XGrad-CAM (Fu et al. 2020): w_k = Σ_ij (A^k_ij / Σ_ab A^k_ab) · dy^c/dA^k_ij. */
 public final class XGradCam extends BaseCam {
 
-    private static final double EPS = 1e-7;
+    private static final float EPS = 1e-7f;
 
     @Override
     protected Method method() {
@@ -13,17 +14,8 @@ public final class XGradCam extends BaseCam {
     }
 
     @Override
-    protected float[] channelWeights(LayerData d) {
-        int hw = d.area();
-        float[] w = new float[d.channels()];
-        for (int k = 0; k < w.length; k++) {
-            double sumA = channelSum(d.activations(), k, hw) + EPS;
-            double wk = 0;
-            for (int i = k * hw; i < (k + 1) * hw; i++) {
-                wk += d.gradients()[i] * d.activations()[i] / sumA;
-            }
-            w[k] = (float) wk;
-        }
-        return w;
+    protected NDArray channelWeights(LayerData d) {
+        NDArray sumA = d.activations().sum(POSITIONS, true).add(d.scalar(EPS));
+        return d.gradients().mul(d.activations()).div(sumA).sum(POSITIONS);
     }
 }

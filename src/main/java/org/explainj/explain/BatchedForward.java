@@ -9,7 +9,8 @@ import org.explainj.tensor.ModelInput;
 
 /**
  * Many perturbed copies of one input through the model without autograd, in batches: the building block of
- * Score-CAM and Occlusion.
+ * Score-CAM and Occlusion. The batch size is the user's {@code batch_size}, or the one {@link MemoryGuard#batchSize}
+ * chooses from the model's activation memory.
  */
 public final class BatchedForward {
 
@@ -54,7 +55,7 @@ public final class BatchedForward {
     private static float[] scores(TorchScriptModel model, int count, ExplainOptions options, ModelInput input,
                                   Target target, java.util.function.Function<NDArray, float[]> score,
                                   NativePerturbation perturbation) {
-        int batchSize = Math.max(1, options.get(Options.BATCH_SIZE));
+        int batchSize = MemoryGuard.batchSize(model, input, options);
         Progress progress = options.progress();
         float[] scores = new float[count];
         model.lock().lock();

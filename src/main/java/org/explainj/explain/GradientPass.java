@@ -1,9 +1,7 @@
 package org.explainj.explain;
 
-import org.explainj.model.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.TreeSet;
 import org.explainj.model.GradScope;
@@ -43,30 +41,24 @@ public final class GradientPass {
     }
 
     /**
-     * Input gradients of the target score for {@code count} variants of the input, {@code batchSize} per
-     * forward/backward pass (the samples are independent: BatchNorm is in eval mode).
+     * Input gradients of the target score for {@code count} variants of the input, {@link MemoryGuard#batchSize}
+     * per forward/backward pass (the samples are independent: BatchNorm is in eval mode).
      */
     public static void batchGradients(TorchScriptModel model, ModelInput input, Target target, int targetClass,
                                       int count, ExplainOptions options, BatchedForward.Perturbation variant,
                                       SampleGradients sink) {
-        int batchSize = options.get(Options.BATCH_SIZE);
+        int size = MemoryGuard.batchSize(model, input, options);
         Progress progress = options.progress();
         int sample = input.sampleSize();
-        float[] one = new float[sample];
-        int size = Math.max(1, batchSize);
+        BatchedForward.NativePerturbation batches = BatchedForward.uploaded(input, variant);
         model.lock().lock();
         try (NDManager m = model.newManager(); GradScope grad = GradScope.open()) {
             for (int start = 0; start < count; start += size) {
                 progress.check();
                 progress.update(start, count);
                 int n = Math.min(size, count - start);
-                float[] batch = new float[n * sample];
-                for (int b = 0; b < n; b++) {
-                    variant.fill(start + b, one);
-                    System.arraycopy(one, 0, batch, b * sample, sample);
-                }
                 try (NDManager bm = m.newSubManager()) {
-                    NDArray x = HostArrays.floats(bm, batch, new Shape(input.grid().tensorShape(n, input.channels())));
+                    NDArray x = batches.batch(bm, start, n);
                     x.setRequiresGradient(true);
                     NDArray out = model.forward(x, target.output());
                     NDArray score = TargetScores.batchSum(out, target, targetClass);

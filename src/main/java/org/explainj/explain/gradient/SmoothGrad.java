@@ -17,6 +17,11 @@ import org.explainj.tensor.ModelInput;
  * gradient at x + ε, ε ~ N(0, σ²), σ = noise·(max(x) − min(x)); |gradient| per sample (Captum's Saliency default),
  * or the signed gradient with {@code signed}. The target class is the one of the clean input. Seeded: the same seed
  * gives the same map. Cost: one forward plus n forward+backward passes, batched.
+ *
+ * <p>The noise comes from {@link Random} in Java, and each batch of noisy inputs is uploaded to libtorch at once.
+ * libtorch's generator is not used: it is one per process (seeding it is global state shared by every thread and
+ * every model, while a model's lock only orders the runs of that model), and DJL gives no generator per call, so a
+ * run on another model could move the draws and the same seed would no longer give the same map.
  */
 public final class SmoothGrad implements Explainer {
 

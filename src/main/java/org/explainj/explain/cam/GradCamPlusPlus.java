@@ -1,7 +1,6 @@
 package org.explainj.explain.cam;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.nn.Activation;
 import org.explainj.explain.Method;
 
@@ -21,11 +20,12 @@ public final class GradCamPlusPlus extends BaseCam {
 
     @Override
     protected NDArray channelWeights(LayerData d) {
-        NDArray g = d.gradients();
-        NDArray g2 = g.square();
+        // only g > 0 contributes (ReLU(g) = 0 elsewhere, where pytorch-grad-cam also sets α to 0 for g = 0): with
+        // p = ReLU(g) the terms are p²/(2p² + Σ_ab A · p³ + ε) · p, and 0 where g ≤ 0. Few temporaries, in place.
+        NDArray p = Activation.relu(d.gradients());
+        NDArray p2 = p.square();
         NDArray sumA = d.activations().sum(POSITIONS, true);
-        NDArray aij = g2.div(g2.add(g2).add(sumA.mul(g2.mul(g))).add(d.scalar(EPS)));
-        aij = NDArrays.where(g.neq(d.scalar(0f)), aij, d.scalar(0f));
-        return aij.mul(Activation.relu(g)).sum(POSITIONS);
+        NDArray denominator = p2.add(p2).addi(p2.mul(p).muli(sumA)).addi(d.scalar(EPS));
+        return p2.divi(denominator).muli(p).sum(POSITIONS);
     }
 }

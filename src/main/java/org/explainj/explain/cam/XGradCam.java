@@ -16,6 +16,6 @@ public final class XGradCam extends BaseCam {
     @Override
     protected NDArray channelWeights(LayerData d) {
         NDArray sumA = d.activations().sum(POSITIONS, true).add(d.scalar(EPS));
-        return d.gradients().mul(d.activations()).div(sumA).sum(POSITIONS);
+        return d.gradients().mul(d.activations()).divi(sumA).sum(POSITIONS);
     }
 }

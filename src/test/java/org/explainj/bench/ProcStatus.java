@@ -44,6 +44,42 @@ public final class ProcStatus {
         return Double.NaN;
     }
 
+    /**
+     * The part of the resident set that is Java heap, in MB: the Rss of the mappings inside the heap's reserved
+     * address range (from the {@code GC.heap_info} diagnostic command) in {@code /proc/self/smaps}; NaN where either
+     * is not available. RSS minus this is what native code (libtorch, DJL, the JVM itself) holds.
+     */
+    public static double heapRssMb() {
+        try {
+            Object info = java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcHeapInfo",
+                    new Object[] {null}, new String[] {String[].class.getName()});
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[0x([0-9a-f]+), 0x([0-9a-f]+)\\)")
+                    .matcher(String.valueOf(info));
+            if (!m.find()) {
+                return Double.NaN;
+            }
+            long lo = Long.parseUnsignedLong(m.group(1), 16);
+            long hi = Long.parseUnsignedLong(m.group(2), 16);
+            long kb = 0;
+            boolean inside = false;
+            for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
+                int dash = line.indexOf('-');
+                int space = line.indexOf(' ');
+                if (dash > 0 && space > dash && line.substring(0, dash).matches("[0-9a-f]+")) {
+                    long start = Long.parseUnsignedLong(line.substring(0, dash), 16);
+                    long end = Long.parseUnsignedLong(line.substring(dash + 1, space), 16);
+                    inside = start < hi && end > lo;
+                } else if (inside && line.startsWith("Rss:")) {
+                    kb += Long.parseLong(line.substring(4).trim().split("\\s+")[0]);
+                }
+            }
+            return kb / 1024.0;
+        } catch (Exception e) {
+            return Double.NaN;
+        }
+    }
+
     /** The Java heap: used and committed, in MB. */
     public static double[] heapMb() {
         Runtime r = Runtime.getRuntime();

@@ -955,12 +955,14 @@ public final class Bench {
             p1.target = "≤ 400 MB";
             p1.status = peak1 <= 400 ? "met" : String.format(Locale.ROOT, "missed by %.0f MB", peak1 - 400);
             double rss10 = Double.NaN;
+            double outside10 = Double.NaN;
             CpuWatch watch = CpuWatch.start();
             long t0 = System.nanoTime();
             for (int i = 1; i < memoryIterations; i++) {
                 Explainers.of(Method.GRAD_CAM).explain(model, randomInput(s, i), Target.TOP, opts);
                 if (i + 1 == 10) {
                     rss10 = ProcStatus.rssMb();
+                    outside10 = rss10 - ProcStatus.heapRssMb();
                     mem(section, "RSS(10): after 10 Grad-CAM", rss10);
                 } else if (i + 1 == 100) {
                     mem(section, "after 100 Grad-CAM", ProcStatus.rssMb());
@@ -977,6 +979,10 @@ public final class Bench {
             growth.note(String.format(Locale.ROOT, "%d explanations (a new random input each) in %.1f s "
                     + "(%.1f ms each; other processes used %.0f %% CPU meanwhile)", memoryIterations - 1, secs,
                     1000 * secs / (memoryIterations - 1), 100 * watch.foreignShare()));
+            double outside = rss1000 - ProcStatus.heapRssMb() - outside10;
+            report.add(new Row(section, "resnet18", "of which outside the Java heap (native: libtorch, DJL, the JVM's "
+                    + "own code and metadata)")).value(outside, "MB").note("the rest is Java heap pages touched for "
+                    + "the first time as the garbage collector sizes its young generation (bounded by the heap)");
             double peak = ProcStatus.peakMb();
             Row pk = report.add(new Row(section, "resnet18", "peak RSS (VmHWM) over the whole run")).value(peak, "MB");
             pk.target = "≤ 400 MB";
@@ -1004,9 +1010,10 @@ public final class Bench {
         double[] heap = ProcStatus.heapMb();
         double[] direct = directBuffers();
         report.add(new Row(section, "resnet18", "VmRSS " + what)).value(rss, "MB")
-                .note(String.format(Locale.ROOT, "VmHWM %.0f MB; Java heap used / committed %.0f / %.0f MB; direct "
-                        + "ByteBuffers alive: %.0f (%.1f MB)", ProcStatus.peakMb(), heap[0], heap[1], direct[0],
-                        direct[1]));
+                .note(String.format(Locale.ROOT, "VmHWM %.0f MB; Java heap used / committed / resident %.0f / %.0f / "
+                        + "%.0f MB, so %.0f MB outside the heap; direct ByteBuffers alive: %.0f (%.1f MB)",
+                        ProcStatus.peakMb(), heap[0], heap[1], ProcStatus.heapRssMb(), rss - ProcStatus.heapRssMb(),
+                        direct[0], direct[1]));
         log(String.format(Locale.ROOT, "%-40s RSS %7.1f MB  HWM %7.1f MB  heap %.0f/%.0f MB  direct %.0f (%.1f MB)",
                 what, rss, ProcStatus.peakMb(), heap[0], heap[1], direct[0], direct[1]));
     }

@@ -59,7 +59,7 @@ public final class SideBySide {
 
     /** Resident memory (MB) for the macro's memory loop. */
     public static String rss() {
-        return String.format(Locale.ROOT, "%.1f", ProcStatus.rssMb());
+        return String.format(Locale.ROOT, "%.1f %.1f", ProcStatus.rssMb(), ProcStatus.heapRssMb());
     }
 
     public static void main(String[] args) throws Exception {
@@ -183,8 +183,12 @@ public final class SideBySide {
         for (String line : Files.readAllLines(log)) {
             if (!line.isBlank()) {
                 String[] p = line.trim().split(" ");
-                w.printf(Locale.ROOT, "explainj,RSS after call %s,1,%s,%s,%s,\"MB\"%n", p[0], p[1], p[1], p[1]);
-                System.out.println("RSS after call " + p[0] + ": " + p[1] + " MB");
+                double rss = Double.parseDouble(p[1]);
+                double heapRss = Double.parseDouble(p[2]);
+                w.printf(Locale.ROOT, "explainj,RSS after call %s,1,%.1f,%.1f,%.1f,\"MB; of which Java heap %.1f, "
+                        + "the rest %.1f\"%n", p[0], rss, rss, rss, heapRss, rss - heapRss);
+                System.out.printf(Locale.ROOT, "RSS after call %s: %.1f MB (Java heap %.1f, the rest %.1f)%n", p[0],
+                        rss, heapRss, rss - heapRss);
             }
         }
         w.printf(Locale.ROOT, "explainj,direct buffers at the end,1,%d,%d,%d,\"count; %d KB\"%n", direct.getCount(),

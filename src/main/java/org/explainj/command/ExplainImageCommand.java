@@ -119,7 +119,7 @@ public class ExplainImageCommand implements Command {
     public String cam_weights = "";
 
     @Parameter(label = "Batch size")
-    public int batch_size = 32;
+    public int batch_size = 0;
 
     @Parameter(label = "Samples")
     public int samples = 25;

@@ -29,9 +29,9 @@ public final class Options {
             "CAM methods: skip the final ReLU, keeping negative evidence");
     public static final Option<String> CAM_WEIGHTS = Option.of("cam_weights", String.class, "", Section.METHOD,
             "CAM: the classifier weight, e.g. fc.weight; blank: the last 2-D weight of shape [classes, channels]");
-    public static final Option<Integer> BATCH_SIZE = Option.number("batch_size", Integer.class, 32, 0.0,
-            Section.METHOD, "Score-CAM, SmoothGrad, Integrated Gradients, Occlusion: inputs per pass; 0: chosen from "
-            + "the model's activation memory per input (at most 32)");
+    public static final Option<Integer> BATCH_SIZE = Option.number("batch_size", Integer.class, 0, 0.0,
+            Section.METHOD, "Score-CAM, SmoothGrad, Integrated Gradients, Occlusion: inputs per pass; 0 (default): "
+            + "chosen from the model's activation memory per input, at most 32");
     public static final Option<Integer> SAMPLES = Option.number("samples", Integer.class, 25, 1.0, Section.METHOD,
             "SmoothGrad: number of noisy samples");
     public static final Option<Double> NOISE = Option.number("noise", Double.class, 0.15, 0.0, Section.METHOD,

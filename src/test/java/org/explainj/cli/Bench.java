@@ -276,7 +276,7 @@ public final class Bench {
                 + "an existing prepared copy, both with the JVM warm. The first calls after the load include "
                 + "libtorch's one-time work (graph executor profiling and optimisation, allocator growth).");
         report.sectionNote(BATCHED_SECTION, "Ideal = the same number of samples through the network in the same "
-                + "batches (batch_size 32, the default) with nothing else: the batch tensors are made beforehand; "
+                + "batches (batch_size as the method chose it) with nothing else: the batch tensors are made beforehand; "
                 + "SmoothGrad / Integrated Gradients: forward with autograd + backward to the input per batch; "
                 + "Score-CAM / Occlusion: no-grad forward per batch. Measured per batch size (median) and summed. "
                 + "The methods also run one clean forward (Integrated Gradients two), included in their time. The ideal "
@@ -708,7 +708,7 @@ public final class Bench {
                         + "), no-grad forward";
             }
         }
-        int bs = Math.max(1, opts.get(Options.BATCH_SIZE));
+        int bs = org.explainj.explain.MemoryGuard.batchSize(model, in, opts);
         Map<Integer, Integer> batches = new LinkedHashMap<>();
         for (int start = 0; start < count; start += bs) {
             batches.merge(Math.min(bs, count - start), 1, Integer::sum);

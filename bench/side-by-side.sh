@@ -61,6 +61,26 @@ for t in $THREADS; do
     --command "THREADS=$t ROUNDS=$ROUNDS bench/side-by-side.sh"
 done
 
+# first explanation in a fresh ImageJ: warm (libtorch unpacked, prepared copy and its records in the cache), then
+# cold (an empty ExplainJ cache folder, and an empty DJL cache so that libtorch is unpacked from its jar again)
+mkdir -p "$WORK/first"
+: > "$WORK/first/explainj.csv"
+for i in 1 2 3; do
+  # shellcheck disable=SC2086
+  $X java -Dexplainj.threads=2 -Dai.djl.offline=true -cp "$CP" org.explainj.cli.SideBySide --model "$MODEL" \
+    --input "$INPUT" --first Grad-CAM --out "$WORK/first/warm$i.csv"
+  tail -n 1 "$WORK/first/warm$i.csv" >> "$WORK/first/explainj.csv"
+done
+COLD="$(mktemp -d)"
+# shellcheck disable=SC2086
+DJL_CACHE_DIR="$COLD/djl" $X java -Dexplainj.threads=2 -Dai.djl.offline=true -Dexplainj.cache="$COLD/explainj" \
+  -cp "$CP" org.explainj.cli.SideBySide --model "$MODEL" --input "$INPUT" --first Grad-CAM --out "$WORK/first/cold.csv"
+sed 's/first Grad-CAM in a fresh ImageJ/first Grad-CAM, cold: libtorch unpacked and the model prepared/' \
+  "$WORK/first/cold.csv" | tail -n 1 >> "$WORK/first/explainj.csv"
+rm -rf "$COLD"
+cp "$WORK/first/explainj.csv" bench/side-by-side-first.csv
+echo "wrote bench/side-by-side-first.csv"
+
 # memory: one JVM as Fiji starts it (no heap or direct-memory flags), 300 Grad-CAM macro calls
 mkdir -p "$WORK/memory"
 # shellcheck disable=SC2086

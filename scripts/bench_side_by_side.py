@@ -191,7 +191,7 @@ def main():
     r.add_argument("--input", required=True)
     r.add_argument("--threads", type=int, default=2)
     r.add_argument("--reps", type=int, default=20)
-    r.add_argument("--warmup", type=int, default=5)
+    r.add_argument("--warmup", type=int, default=30)
     r.add_argument("--ig-reps", type=int, default=3)
     r.add_argument("--out", required=True)
     q = sub.add_parser("report")

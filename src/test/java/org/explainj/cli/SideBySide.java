@@ -32,7 +32,7 @@ import org.explainj.model.TorchScriptModel;
  * runs through ImageJ's macro interpreter ({@code IJ.runMacro}), in batch mode, and closes each heatmap after the
  * call. Timed per call around {@code run(...)} only.
  *
- * <p>Usage: {@code SideBySide --model FILE --input X.npy --out FILE.csv [--reps 20] [--warmup 5] [--ig-reps 3]
+ * <p>Usage: {@code SideBySide --model FILE --input X.npy --out FILE.csv [--reps 20] [--warmup 30] [--ig-reps 3]
  * [--memory 300] [--first METHOD] [--layer layer4]}. {@code --memory N}: N Grad-CAM macro calls, RSS after call 1,
  * 20, every 100 and N. {@code --first METHOD}: only the first macro call of this JVM (engine start, model load, first
  * explanation).
@@ -67,7 +67,7 @@ public final class SideBySide {
         Path input = null;
         Path out = null;
         int reps = 20;
-        int warmup = 5;
+        int warmup = 30;
         int igReps = 3;
         int memory = 0;
         String first = null;

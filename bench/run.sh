@@ -13,13 +13,8 @@ THREADS="${THREADS:-1 2}"
 BENCH_ARGS="${BENCH_ARGS:-}"
 JVM="-Djava.awt.headless=true -Dai.djl.offline=true ${BENCH_JVM:-}"
 
-mvn -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -DincludeScope=test
-# Run from a copy of the classes, so that a build started meanwhile (mvn test, mvn clean) cannot disturb the run.
-SNAP="$(mktemp -d)"
-trap 'rm -rf "$SNAP"' EXIT
-cp -r target/classes "$SNAP/classes"
-cp -r target/test-classes "$SNAP/test-classes"
-CP="$SNAP/classes:$SNAP/test-classes:$(cat target/bench-classpath.txt)"
+# shellcheck source=bench/classpath.sh
+. bench/classpath.sh
 
 for t in $THREADS; do
   # shellcheck disable=SC2086

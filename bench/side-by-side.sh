@@ -39,12 +39,8 @@ fi
 INPUT="$WORK/input.npy"
 $PY scripts/bench_side_by_side.py prepare --model "$MODEL" --input "$INPUT"
 
-mvn -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -DincludeScope=test
-SNAP="$(mktemp -d)"
-trap 'rm -rf "$SNAP"' EXIT
-cp -r target/classes "$SNAP/classes"
-cp -r target/test-classes "$SNAP/test-classes"
-CP="$SNAP/classes:$SNAP/test-classes:$(cat target/bench-classpath.txt)"
+# shellcheck source=bench/classpath.sh
+. bench/classpath.sh
 X=""
 if [ -z "${DISPLAY:-}" ]; then X="xvfb-run -a"; fi
 

@@ -349,7 +349,7 @@ public final class TorchScriptModel implements AutoCloseable {
 
     /**
      * The modules with their output shapes for inputs of the given shape (one forward pass the first time per
-     * shape, then cached). Needs the prepared archive.
+     * shape, then kept in memory and beside the prepared copy for later sessions). Needs the prepared archive.
      */
     public LayerCatalogue catalogue(long[] inputShape) {
         if (!prepared) {
@@ -363,37 +363,36 @@ public final class TorchScriptModel implements AutoCloseable {
                 return c;
             }
         }
-        String stored = store.get("catalogue " + key);
-        List<long[]> rows = stored == null ? null : CatalogueRows.decode(stored);
-        if (rows != null) {
-            // recorded by an earlier session for this prepared copy and input shape: no shape forward
-            LayerCatalogue c = LayerCatalogue.of(tree, rows.subList(1, rows.size()), rows.get(0), inputShape);
-            synchronized (catalogues) {
-                catalogues.put(key, c);
-            }
-            return c;
+        String storeKey = "catalogue " + key;
+        String stored = store.get(storeKey);
+        // [output shape, then one row per module call]: recorded by an earlier session for this prepared copy and
+        // input shape, else by one shape-recording forward now
+        List<long[]> all = stored == null ? null : CatalogueRows.decode(stored);
+        if (all == null) {
+            all = recordShapes(inputShape);
+            store.put(storeKey, CatalogueRows.encode(all));
         }
+        LayerCatalogue c = LayerCatalogue.of(tree, all.subList(1, all.size()), all.get(0), inputShape);
+        synchronized (catalogues) {
+            catalogues.put(key, c);
+        }
+        return c;
+    }
+
+    private List<long[]> recordShapes(long[] inputShape) {
         lock.lock();
         try (NDManager m = newManager()) {
             NDArray x = m.zeros(new ai.djl.ndarray.types.Shape(inputShape));
             Tapped out = runCopy(x, TapProtocol.SHAPES, false, false, null);
-            rows = new ArrayList<>();
+            List<long[]> all = new ArrayList<>();
+            all.add(out.output().getShape().getShape());
             for (TapProtocol.Record r : out.taps().of(TapProtocol.Kind.SHAPE)) {
                 long[] row = new long[r.extra().length + 1];
                 row[0] = r.module();
                 System.arraycopy(r.extra(), 0, row, 1, r.extra().length);
-                rows.add(row);
+                all.add(row);
             }
-            long[] outputShape = out.output().getShape().getShape();
-            LayerCatalogue c = LayerCatalogue.of(tree, rows, outputShape, inputShape);
-            List<long[]> all = new ArrayList<>();
-            all.add(outputShape);
-            all.addAll(rows);
-            store.put("catalogue " + key, CatalogueRows.encode(all));
-            synchronized (catalogues) {
-                catalogues.put(key, c);
-            }
-            return c;
+            return all;
         } finally {
             lock.unlock();
         }

@@ -33,6 +33,10 @@ public final class TorchScriptModel implements AutoCloseable {
     private final boolean prepared;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile boolean closed;
+    /** Explanation managers not yet closed; the native model is freed when the last one closes after close(). */
+    private int openManagers;
+    private boolean freed;
+    private final java.util.concurrent.atomic.AtomicLong managerIds = new java.util.concurrent.atomic.AtomicLong();
     private Map<String, NDArray> parameters;
     private java.util.Set<String> methodNames;
     private List<String> labels;
@@ -116,11 +120,57 @@ public final class TorchScriptModel implements AutoCloseable {
 
     /** A manager for one explanation; close it to free every array of that explanation. */
     public NDManager newManager() {
-        if (closed) {
-            throw new ModelException("The model " + source.getFileName() + " was closed (its file changed and it was "
-                    + "loaded again): run the explanation again.");
+        synchronized (lock) {
+            if (closed) {
+                throw closedException();
+            }
+            openManagers++;
         }
-        return djlModel.getNDManager().newSubManager();
+        // Not a sub-manager of the model's: closing the model must not free the arrays of a running explanation.
+        NDManager m = djlModel.getNDManager().getEngine().newBaseManager(djlModel.getNDManager().getDevice());
+        m.attachInternal("explainj-model-use-" + managerIds.incrementAndGet(), (AutoCloseable) this::managerClosed);
+        return m;
+    }
+
+    private ModelException closedException() {
+        return new ModelException("The model " + source.getFileName() + " was closed (its file changed and it was "
+                + "loaded again): run the explanation again.");
+    }
+
+    private void managerClosed() {
+        boolean last;
+        synchronized (lock) {
+            openManagers--;
+            last = closed && openManagers == 0;
+        }
+        if (last) {
+            free();
+        }
+    }
+
+    /** Frees the native module once, after the running pass (if any). */
+    private void free() {
+        lock.lock();
+        try {
+            synchronized (lock) {
+                if (freed) {
+                    return;
+                }
+                freed = true;
+            }
+            djlModel.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Refuses a run on a model whose native module was freed (an input made outside {@link #newManager()}). */
+    private void requireNative() {
+        synchronized (lock) {
+            if (freed) {
+                throw closedException();
+            }
+        }
     }
 
     /**
@@ -161,6 +211,7 @@ public final class TorchScriptModel implements AutoCloseable {
 
     /** Runs the prepared copy without the check. */
     Tapped runCopy(NDArray input, int selection, boolean reluStages, boolean attention, String output) {
+        requireNative();
         NDManager manager = input.getManager();
         try (GradScope grad = GradScope.open()) {
             NDArray ctl = TapProtocol.control(manager, selection, reluStages, attention);
@@ -205,6 +256,7 @@ public final class TorchScriptModel implements AutoCloseable {
      * plain method, which calls the unchanged forward and returns its tensors as a list.
      */
     ModelOutputs.Named own(NDArray input, boolean withGrad) {
+        requireNative();
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(withGrad);
         try {
@@ -492,13 +544,18 @@ public final class TorchScriptModel implements AutoCloseable {
     }
 
     @Override
+    /**
+     * Closes the model: no new explanation can start; the native module is freed now, or when the last running
+     * explanation closes its manager (another thread may still be explaining with this instance).
+     */
     public void close() {
-        lock.lock(); // after the running pass, if any
-        try {
+        boolean idle;
+        synchronized (lock) {
             closed = true;
-            djlModel.close();
-        } finally {
-            lock.unlock();
+            idle = openManagers == 0;
+        }
+        if (idle) {
+            free();
         }
     }
 }

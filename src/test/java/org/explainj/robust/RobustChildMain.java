@@ -93,45 +93,67 @@ public final class RobustChildMain {
     }
 
     /**
-     * A worker explains (Grad-CAM) with the model it got from the cache, in a loop; meanwhile the file is replaced
-     * (another model's bytes, new time stamp) and the cache is asked for it again, which closes the old model.
+     * A worker explains (Grad-CAM, whose channel weighting runs in libtorch after the passes) in a loop, asking the
+     * cache for the model each time as a macro does, while the main thread replaces the file 40 times (the two
+     * weight sets in turn, new time stamps) and asks the cache for it, which closes the model the worker may be
+     * using. The first replacement comes while the worker holds the model it got first; every result must be one of
+     * the two models' maps, or a refusal saying the model was closed.
      */
     private static void reload(Path model, Path work) throws Exception {
         Path file = work.resolve("model.pt");
+        byte[] original = Files.readAllBytes(model);
+        byte[] other = RobustModelFilesTest.sameSizeOtherWeights(original);
         Files.copy(model, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         ModelCache cache = new ModelCache(work.resolve("cache"));
-        TorchScriptModel m = cache.get(file);
         ModelInput x = Fixtures.synthInput();
         ExplainOptions o = ExplainOptions.defaults().with(Options.LAYER, "features.relu4");
-        float[] ref = new GradCam().explain(m, x, Target.TOP, o).values();
+        float[] ref = new GradCam().explain(cache.get(file), x, Target.TOP, o).values();
+        Path otherFile = Files.write(work.resolve("other.pt"), other);
+        float[] otherRef = new GradCam().explain(cache.get(otherFile), x, Target.TOP, o).values();
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger wrong = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
         AtomicReference<Throwable> error = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
         Thread worker = new Thread(() -> {
-            long end = System.currentTimeMillis() + 3000;
             try {
-                while (System.currentTimeMillis() < end) {
-                    float[] v = new GradCam().explain(m, x, Target.TOP, o).values();
-                    (Arrays.equals(v, ref) ? ok : wrong).incrementAndGet();
+                TorchScriptModel m = cache.get(file);
+                while (!done.get()) {
+                    try {
+                        float[] v = new GradCam().explain(m, x, Target.TOP, o).values();
+                        (Arrays.equals(v, ref) || Arrays.equals(v, otherRef) ? ok : wrong).incrementAndGet();
+                    } catch (org.explainj.model.ModelException closed) {
+                        if (!String.valueOf(closed.getMessage()).contains("was closed")) {
+                            throw closed;
+                        }
+                        refused.incrementAndGet();
+                    }
+                    m = cache.get(file);
                 }
             } catch (Throwable t) {
                 error.set(t);
             }
         }, "explaining");
         worker.start();
-        Thread.sleep(500);
-        Files.write(file, RobustModelFilesTest.sameSizeOtherWeights(Files.readAllBytes(model)));
-        Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        Thread.sleep(300);
         System.out.println("RELOAD replacing after " + ok.get() + " explanations");
         System.out.flush();
-        TorchScriptModel again = cache.get(file); // closes m while the worker uses it
-        System.out.println("RELOAD reloaded: new model " + (again != m));
-        System.out.flush();
+        int reloads = 0;
+        long stamp = System.currentTimeMillis();
+        for (int i = 0; i < 40 && worker.isAlive(); i++) {
+            Files.write(file, i % 2 == 0 ? other : original);
+            Files.setLastModifiedTime(file, FileTime.fromMillis(stamp += 5000));
+            cache.get(file); // closes the model the worker may be running
+            reloads++;
+            Thread.sleep(25 + (i * 7) % 30);
+        }
+        done.set(true);
         worker.join(20_000);
         Throwable t = error.get();
-        System.out.println("RELOAD worker: " + ok.get() + " same, " + wrong.get() + " different, stopped by "
-                + (t == null ? "nothing" : t.getClass().getName() + ": " + String.valueOf(t.getMessage())
-                .replace('\n', ' ')));
+        System.out.println("RELOAD reloads: " + reloads);
+        System.out.println("RELOAD worker: " + ok.get() + " same, " + wrong.get() + " different, " + refused.get()
+                + " refused (model closed), stopped by " + (t == null ? "nothing" : t.getClass().getName() + ": "
+                + String.valueOf(t.getMessage()).replace('\n', ' ')));
         cache.clear();
     }
 }

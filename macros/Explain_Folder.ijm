@@ -72,10 +72,11 @@ if (evaluate != "none") {
 }
 for (i = 0; i < files.length; i++) {
     f = files[i];
-    if (!isImage(f) || indexOf(f, "_mask") >= 0 || indexOf(f, "-heatmap") >= 0 || indexOf(f, "-overlay") >= 0)
+    if (!isCandidate(f) || isMaskOfAnother(f, files))
         continue;
     showProgress(i, files.length);
-    base = stem(f);
+    base = outputBase(f, files); // the outputs' name
+    roiBase = stem(f); // the ROI files' name
     open(input + f);
     image = getImageID();
     run("Explain Image...", "model=[" + model + "] method=[" + method + "] overlay " + options);
@@ -117,11 +118,11 @@ for (i = 0; i < files.length; i++) {
         close();
     }
     roiManager("reset");
-    if (File.exists(input + base + ".zip")) roiManager("open", input + base + ".zip");
-    if (File.exists(input + base + ".roi")) roiManager("open", input + base + ".roi");
+    if (File.exists(input + roiBase + ".zip")) roiManager("open", input + roiBase + ".zip");
+    if (File.exists(input + roiBase + ".roi")) roiManager("open", input + roiBase + ".roi");
     for (j = 0; j < files.length; j++) {
         m = files[j];
-        if (startsWith(m, base + "_mask") && isImage(m)) {
+        if (startsWith(m, roiBase + "_mask") && isImage(m)) {
             open(input + m);
             mask = getImageID();
             if (bitDepth() == 24) run("8-bit");
@@ -130,7 +131,7 @@ for (i = 0; i < files.length; i++) {
             if (selectionType() >= 0) {
                 roiManager("add");
                 roiManager("select", roiManager("count") - 1);
-                roiManager("rename", stem(substring(m, lengthOf(base) + 1)));
+                roiManager("rename", stem(substring(m, lengthOf(roiBase) + 1)));
             }
             selectImage(mask);
             close();
@@ -142,7 +143,7 @@ for (i = 0; i < files.length; i++) {
         run("Measure Attribution", "heatmap=[" + heatTitle + "] rois=manager");
         rows = "";
         for (r = 0; r < nResults; r++) {
-            rows = rows + f + "," + getResultString("Label", r) + "," + d2s(getResult("Area", r), 9) + ","
+            rows = rows + csvCell(f) + "," + csvCell(getResultString("Label", r)) + "," + d2s(getResult("Area", r), 9) + ","
                 + d2s(getResult("Mean", r), 9) + "," + d2s(getResult("IntDen", r), 9) + ","
                 + d2s(getResult("Max", r), 9) + "," + d2s(getResult("Fraction", r), 9) + ","
                 + d2s(getResult("Pointing", r), 0) + "\n";
@@ -153,7 +154,7 @@ for (i = 0; i < files.length; i++) {
         run("Clear Results");
         selectImage(image);
         run("Evaluate Explanation...", "heatmap=[" + heatTitle + "] metric=" + evaluate);
-        row = f;
+        row = csvCell(f);
         for (k = 0; k < metrics.length; k++) {
             v = getResult(metrics[k], 0);
             row = row + "," + d2s(v, 9);
@@ -199,6 +200,43 @@ function stem(name) {
     dot = lastIndexOf(name, ".");
     if (dot <= 0) return name;
     return substring(name, 0, dot);
+}
+
+// an image to explain: TIFF, PNG or JPEG, not hidden, not one of the outputs
+function isCandidate(name) {
+    n = toLowerCase(name);
+    if (startsWith(name, ".") || !isImage(name)) return false;
+    return !endsWith(n, "-heatmap.tif") && !endsWith(n, "-overlay.png");
+}
+
+// <stem>_mask* beside an image <stem>.*: that image's mask, not an image to explain
+function isMaskOfAnother(name, files) {
+    if (indexOf(name, "_mask") < 0) return false;
+    for (k = 0; k < files.length; k++) {
+        if (files[k] != name && isCandidate(files[k]) && startsWith(name, stem(files[k]) + "_mask")) return true;
+    }
+    return false;
+}
+
+// the outputs' name: the file name without extension, or with it when another image has the same stem
+function outputBase(name, files) {
+    base = stem(name);
+    own = toLowerCase(base);
+    for (k = 0; k < files.length; k++) {
+        other = toLowerCase(stem(files[k]));
+        // (the macro interpreter reads "a == b && c != d" of strings as numbers, and "return f(x)" of a
+        // function of this file as a number: hence the nested ifs and the variable)
+        if (other == own) {
+            if (files[k] != name && isCandidate(files[k])) return name;
+        }
+    }
+    return base;
+}
+
+// a CSV cell, quoted when it holds a comma or a quote
+function csvCell(text) {
+    if (indexOf(text, ",") < 0 && indexOf(text, "\"") < 0) return text;
+    return "\"" + replace(text, "\"", "\"\"") + "\"";
 }
 
 function isImage(name) {

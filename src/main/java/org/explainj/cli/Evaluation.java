@@ -107,14 +107,13 @@ public final class Evaluation {
         }
         List<Double> pointing = new ArrayList<>();
         List<Double> energy = new ArrayList<>();
-        // measurements.csv ends with ..., Fraction, Pointing (a ROI name may hold commas: read from the end)
-        String[] lines = measurements.split("\n");
-        for (int i = 1; i < lines.length; i++) {
-            String[] c = lines[i].split(",");
-            if (c.length >= 3) {
-                pointing.add(Double.parseDouble(c[c.length - 1]));
-                energy.add(Double.parseDouble(c[c.length - 2]));
-            }
+        List<String> columns = MeasurementTable.columns();
+        int pointingColumn = columns.indexOf("Pointing");
+        int energyColumn = columns.indexOf("Fraction");
+        List<List<String>> rows = MeasurementTable.read(measurements);
+        for (List<String> row : rows.subList(Math.min(1, rows.size()), rows.size())) { // after the header
+            pointing.add(Double.parseDouble(row.get(pointingColumn)));
+            energy.add(Double.parseDouble(row.get(energyColumn)));
         }
         if (!pointing.isEmpty()) {
             row(sb, method, "Pointing game accuracy", pointing);

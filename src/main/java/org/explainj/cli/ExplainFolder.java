@@ -27,7 +27,6 @@ import org.explainj.render.HeatmapRegions;
 import org.explainj.measure.AttributionMap;
 import org.explainj.measure.AttributionMeasures;
 import org.explainj.measure.Region;
-import org.explainj.measure.RoiStatistics;
 import org.explainj.model.ModelCache;
 
 /**
@@ -94,10 +93,21 @@ public final class ExplainFolder {
                 throw new IllegalArgumentException("Arguments are --key value pairs; got \"" + args[i] + "\". Usage: "
                         + usage);
             }
-            opts.put(args[i].substring(2), args[++i]);
+            String key = args[i].substring(2);
+            if (opts.put(key, args[++i]) != null) {
+                throw new IllegalArgumentException("--" + key + " is given twice." + ("output".equals(key)
+                        ? " --output is the output folder; the model output to explain (Explain Image's output= key) "
+                        + "is --" + MODEL_OUTPUT + "." : "") + " Usage: " + usage);
+            }
         }
         return opts;
     }
+
+    /**
+     * On the command line {@code --output} is the output folder, so Explain Image's {@code output=} key (which of the
+     * model's outputs is explained) is given as {@code --model_output}.
+     */
+    public static final String MODEL_OUTPUT = "model_output";
 
     /** Runs the folder; {@code opts} holds input, output, model and any Explain Image key. */
     public static Summary run(Map<String, String> opts) {
@@ -126,21 +136,20 @@ public final class ExplainFolder {
         int loadsBefore = ModelCache.shared().loads();
         long t0 = System.nanoTime();
         StringBuilder csv = new StringBuilder(measurementsHeader() + "\n");
-        for (Path file : images(input)) {
-            String name = file.getFileName().toString();
+        List<ImageJob> jobs = BatchInputs.folder(input, false, output);
+        for (ImageJob job : jobs) {
             try {
-                summary.rows += explainOne(file, output, request, csv, summary.notes, evaluation);
-                summary.explained.add(name);
+                summary.rows += explainOne(job, output, request, csv, summary.notes, evaluation);
+                summary.explained.add(job.label());
             } catch (org.explainj.explain.CancelledException e) {
-                for (Path rest : images(input)) {
-                    String n = rest.getFileName().toString();
-                    if (!summary.explained.contains(n)) {
-                        summary.failed.putIfAbsent(n, e.getMessage());
+                for (ImageJob rest : jobs) {
+                    if (!summary.explained.contains(rest.label())) {
+                        summary.failed.putIfAbsent(rest.label(), e.getMessage());
                     }
                 }
                 break;
             } catch (ExplainJException e) {
-                summary.failed.put(name, e.getMessage());
+                summary.failed.put(job.label(), e.getMessage());
             }
         }
         summary.millis = (System.nanoTime() - t0) / 1_000_000;
@@ -166,11 +175,20 @@ public final class ExplainFolder {
      * The request the Explain Image keys ask for (the overlay is drawn for the PNG); an unknown key is refused with
      * the list of options ({@code extra}: the caller's own options, listed first).
      */
-    public static ExplainRequest request(Map<String, String> explainKeys, String extra) {
+    public static ExplainRequest request(Map<String, String> batchKeys, String extra) {
+        Map<String, String> explainKeys = new LinkedHashMap<>(batchKeys);
+        if (explainKeys.containsKey(Keys.OUTPUT.key())) {
+            throw new org.explainj.explain.OptionException("--output is the output folder here; give the model "
+                    + "output to explain as --" + MODEL_OUTPUT + ".");
+        }
+        String modelOutput = explainKeys.remove(MODEL_OUTPUT);
+        if (modelOutput != null) {
+            explainKeys.put(Keys.OUTPUT.key(), modelOutput);
+        }
         for (String key : explainKeys.keySet()) {
             if (Keys.named(key) == null) {
                 StringBuilder known = new StringBuilder(extra);
-                Keys.ALL.forEach(o -> known.append(", --").append(o.key()));
+                Keys.ALL.forEach(o -> known.append(", --").append(o == Keys.OUTPUT ? MODEL_OUTPUT : o.key()));
                 throw new org.explainj.explain.OptionException("Unknown option --" + key + ". The options are: "
                         + known + ". Nothing was computed.");
             }
@@ -182,9 +200,9 @@ public final class ExplainFolder {
     public record ImageResult(List<String> rows, java.util.Set<String> notes) {
     }
 
-    private static int explainOne(Path file, Path output, ExplainRequest request, StringBuilder csv,
+    private static int explainOne(ImageJob job, Path output, ExplainRequest request, StringBuilder csv,
                                   java.util.Set<String> notes, Evaluation evaluation) {
-        ImageResult r = explainImage(file, output, request, evaluation);
+        ImageResult r = explainImage(job, output, request, evaluation);
         notes.addAll(r.notes());
         r.rows().forEach(row -> csv.append(row).append('\n'));
         return r.rows().size();
@@ -192,27 +210,39 @@ public final class ExplainFolder {
 
     /**
      * Explains one image: writes {@code <name>-heatmap.tif} and {@code <name>-overlay.png} into {@code output}
-     * (each written under a temporary name and then renamed, so no file is ever half-written) and measures its ROIs.
+     * (each written under a temporary name and then renamed, so no file is ever half-written) and measures its ROIs
+     * (rows of {@link MeasurementTable}).
      */
-    public static ImageResult explainImage(Path file, Path output, ExplainRequest request, Evaluation evaluation) {
+    public static ImageResult explainImage(ImageJob job, Path output, ExplainRequest request, Evaluation evaluation) {
+        Path file = job.imagePath();
+        if (!Files.isRegularFile(file)) {
+            throw new ExplainJException("The image file " + file + " does not exist.");
+        }
         ImagePlus imp = IJ.openImage(file.toString());
         if (imp == null) {
             throw new ExplainJException("ImageJ cannot open this file as an image.");
         }
+        // the ROIs are read before any work: a missing or unreadable ROI file or mask fails the image
+        List<PlacedRegion> regions = job.regionsNamed() ? namedRegions(job, imp)
+                : regions(file.getParent(), stem(file.getFileName().toString()), imp);
         ImageExplanation.Result result = ImageExplanation.run(imp, request, new ImageJProgress());
         java.util.Set<String> notes = new java.util.LinkedHashSet<>(result.notes());
         ImagePlus heatmap = result.heatmap();
         if (evaluation != null && evaluation.asked()) {
-            evaluation.add(file.getFileName().toString(), imp, heatmap);
+            evaluation.add(job.label(), imp, heatmap);
         }
-        String base = stem(file.getFileName().toString());
+        String base = job.name();
         ImagePlus overlay = HeatmapImages.flattenPlane(imp, overlayPlane(imp, heatmap));
-        writeAtomically(output.resolve(base + "-heatmap.tif"), p -> new FileSaver(heatmap).saveAsTiff(p), base,
-                output);
+        Path heatmapFile = output.resolve(base + "-heatmap.tif");
+        try {
+            Files.createDirectories(heatmapFile.getParent());
+        } catch (IOException e) {
+            throw new ExplainJException("Cannot create " + heatmapFile.getParent() + " (" + e.getMessage() + ").");
+        }
+        writeAtomically(heatmapFile, p -> new FileSaver(heatmap).saveAsTiff(p), base, output);
         writeAtomically(output.resolve(base + "-overlay.png"), p -> new FileSaver(overlay).saveAsPng(p), base,
                 output);
         List<String> lines = new ArrayList<>();
-        List<PlacedRegion> regions = regions(file.getParent(), base);
         if (regions.isEmpty()) {
             return new ImageResult(lines, notes);
         }
@@ -220,21 +250,13 @@ public final class ExplainFolder {
         ImagePlus heat = heatmap;
         heat.setSlice(heat.getStackIndex(1, HeatmapImages.peakSlice(heat), 1));
         Map<Integer, AttributionMap> maps = new java.util.HashMap<>();
-        List<RoiStatistics> rows = new ArrayList<>();
         for (PlacedRegion p : regions) {
             String name = p.region().name();
             int index = p.roi() != null ? HeatmapRegions.stackIndex(heat, p.roi(), name)
                     : heat.getCurrentSlice();
             AttributionMap map = maps.computeIfAbsent(index, k -> HeatmapRegions.attributionMap(heat, k));
             String label = heat.getStackSize() > 1 ? name + ":" + heat.getStack().getShortSliceLabel(index) : name;
-            rows.add(AttributionMeasures.measure(map, p.region(), label));
-        }
-        for (RoiStatistics r : rows) {
-            StringBuilder line = new StringBuilder().append(file.getFileName()).append(',').append(r.label());
-            for (Number v : r.values()) {
-                line.append(',').append(v);
-            }
-            lines.add(line.toString());
+            lines.add(MeasurementTable.row(job.label(), AttributionMeasures.measure(map, p.region(), label)));
         }
         return new ImageResult(lines, notes);
     }
@@ -262,7 +284,7 @@ public final class ExplainFolder {
 
     /** The header of measurements.csv. */
     public static String measurementsHeader() {
-        return "Image,Label," + String.join(",", RoiStatistics.COLUMNS);
+        return MeasurementTable.header();
     }
 
     /**
@@ -282,12 +304,56 @@ public final class ExplainFolder {
     record PlacedRegion(Region region, Roi roi) {
     }
 
-    /** The ROIs of an image: {@code base.zip}, {@code base.roi}, and {@code base_mask*.png|tif} masks. */
-    static List<PlacedRegion> regions(Path dir, String base) {
+    /** The ROIs beside an image: {@code base.zip}, {@code base.roi}, and {@code base_mask*.png|tif} masks. */
+    static List<PlacedRegion> regions(Path dir, String base, ImagePlus image) {
         List<PlacedRegion> regions = new ArrayList<>();
         Path zip = dir.resolve(base + ".zip");
         if (Files.isRegularFile(zip)) {
-            try (ZipFile z = new ZipFile(zip.toFile())) {
+            regions.addAll(rois(zip));
+        }
+        Path single = dir.resolve(base + ".roi");
+        if (Files.isRegularFile(single)) {
+            regions.addAll(rois(single));
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path mask : files.sorted().toList()) {
+                String n = mask.getFileName().toString();
+                if (n.startsWith(base + "_mask") && isImage(n)) {
+                    regions.add(mask(mask, stem(n.substring(base.length() + 1)), image));
+                }
+            }
+        } catch (IOException e) {
+            throw new ExplainJException("Cannot list " + dir + ": " + e.getMessage());
+        }
+        return regions;
+    }
+
+    /** The ROIs a table names for an image: its ROI file (.roi or RoiSet .zip) and masks. */
+    private static List<PlacedRegion> namedRegions(ImageJob job, ImagePlus image) {
+        List<PlacedRegion> regions = new ArrayList<>();
+        if (job.roi() != null) {
+            Path roi = Path.of(job.roi());
+            if (!Files.isRegularFile(roi)) {
+                throw new ExplainJException("The ROI file " + roi + " does not exist.");
+            }
+            regions.addAll(rois(roi));
+        }
+        for (String m : job.masks()) {
+            Path mask = Path.of(m);
+            if (!Files.isRegularFile(mask)) {
+                throw new ExplainJException("The mask " + mask + " does not exist.");
+            }
+            regions.add(mask(mask, stem(mask.getFileName().toString()), image));
+        }
+        return regions;
+    }
+
+    /** The ROIs of a .roi file or an ROI Manager RoiSet (.zip). */
+    private static List<PlacedRegion> rois(Path file) {
+        List<PlacedRegion> regions = new ArrayList<>();
+        String n = file.getFileName().toString();
+        if (n.toLowerCase(Locale.ROOT).endsWith(".zip")) {
+            try (ZipFile z = new ZipFile(file.toFile())) {
                 for (ZipEntry e : java.util.Collections.list(z.entries())) {
                     if (e.getName().endsWith(".roi")) {
                         Roi roi = RoiDecoder.openFromByteArray(z.getInputStream(e).readAllBytes());
@@ -297,46 +363,39 @@ public final class ExplainFolder {
                     }
                 }
             } catch (IOException e) {
-                throw new ExplainJException("Cannot read the ROI set " + zip + ": " + e.getMessage());
+                throw new ExplainJException("Cannot read the ROI set " + file + ": " + e.getMessage());
             }
+            return regions;
         }
-        Path single = dir.resolve(base + ".roi");
-        if (Files.isRegularFile(single)) {
-            try {
-                Roi roi = new RoiDecoder(single.toString()).getRoi();
-                regions.add(new PlacedRegion(HeatmapRegions.region(roi, base), roi));
-            } catch (IOException e) {
-                throw new ExplainJException("Cannot read the ROI " + single + ": " + e.getMessage());
-            }
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path mask : files.sorted().toList()) {
-                String n = mask.getFileName().toString();
-                if (n.startsWith(base + "_mask") && isImage(n)) {
-                    ImagePlus m = IJ.openImage(mask.toString());
-                    boolean[] inside = new boolean[m.getWidth() * m.getHeight()];
-                    for (int i = 0; i < inside.length; i++) {
-                        inside[i] = m.getProcessor().getf(i) != 0;
-                    }
-                    regions.add(new PlacedRegion(Region.fromFullMask(stem(n.substring(base.length() + 1)), inside,
-                            m.getWidth(), m.getHeight()), null));
-                }
-            }
+        Roi roi;
+        try {
+            roi = new RoiDecoder(file.toString()).getRoi();
         } catch (IOException e) {
-            throw new ExplainJException("Cannot list " + dir + ": " + e.getMessage());
+            throw new ExplainJException("Cannot read the ROI " + file + ": " + e.getMessage());
         }
+        if (roi == null) {
+            throw new ExplainJException("The file " + file + " is not an ImageJ ROI (.roi) or RoiSet (.zip).");
+        }
+        regions.add(new PlacedRegion(HeatmapRegions.region(roi, stem(n)), roi));
         return regions;
     }
 
-    public static List<Path> images(Path dir) {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> {
-                String n = p.getFileName().toString();
-                return isImage(n) && !n.contains("_mask") && !n.contains("-heatmap") && !n.contains("-overlay");
-            }).sorted().toList();
-        } catch (IOException e) {
-            throw new ExplainJException("Cannot list the input folder " + dir + ": " + e.getMessage());
+    /** A mask image as a region: nonzero pixels inside; it must have the image's width and height. */
+    private static PlacedRegion mask(Path file, String name, ImagePlus image) {
+        ImagePlus m = IJ.openImage(file.toString());
+        if (m == null) {
+            throw new ExplainJException("ImageJ cannot open the mask " + file + " as an image.");
         }
+        if (m.getWidth() != image.getWidth() || m.getHeight() != image.getHeight()) {
+            throw new ExplainJException("The mask " + file.getFileName() + " is " + m.getWidth() + "×"
+                    + m.getHeight() + " but its image is " + image.getWidth() + "×" + image.getHeight()
+                    + ": a mask must have the image's size.");
+        }
+        boolean[] inside = new boolean[m.getWidth() * m.getHeight()];
+        for (int i = 0; i < inside.length; i++) {
+            inside[i] = m.getProcessor().getf(i) != 0;
+        }
+        return new PlacedRegion(Region.fromFullMask(name, inside, m.getWidth(), m.getHeight()), null);
     }
 
     private static String required(Map<String, String> keys, String key) {

@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -24,13 +23,17 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.explainj.ExplainJException;
+import org.explainj.cli.BatchInputs;
 import org.explainj.cli.ExplainFolder;
+import org.explainj.cli.ImageJob;
+import org.explainj.cli.MeasurementTable;
 import org.explainj.explain.ExplainRequest;
 
 /**
  * ExplainFolder on Apache Spark: every image of a folder (recursively), of a list file (one path per line) or of a
- * CSV ({@code image} column) is explained by an executor with ExplainJ's core — the same files per image as
- * ExplainFolder ({@code <name>-heatmap.tif}, {@code <name>-overlay.png}, written under a temporary name and renamed),
+ * CSV ({@code image} column, optional {@code roi} and {@code mask} columns: {@link BatchInputs}) is explained by an
+ * executor with ExplainJ's core — the same files per image as ExplainFolder ({@code <name>-heatmap.tif},
+ * {@code <name>-overlay.png}, in the image's subfolder; written under a temporary name and renamed),
  * one {@code measurements.csv} (and {@code measurements.parquet} with {@code --parquet true}), {@code failures.csv}
  * (image, message) and a summary. One image per partition, so a slow image holds no stage; the model is loaded and
  * prepared once per executor JVM (ExplainJ's model cache is per JVM). Finished images are skipped when the job runs
@@ -57,7 +60,7 @@ public final class ExplainSpark {
     }
 
     /** One image's outcome on an executor: its measurement rows, or the failure message. */
-    private record Outcome(String image, String base, List<String> rows, String failure) implements Serializable {
+    private record Outcome(String image, String name, List<String> rows, String failure) implements Serializable {
     }
 
     public static void main(String[] args) {
@@ -89,16 +92,16 @@ public final class ExplainSpark {
         keys.remove("parquet");
         required(keys, "model");
         ExplainFolder.request(keys, "--master, --input, --output, --parquet"); // checked before any work
-        List<String> images = inputs(input);
+        List<ImageJob> images = BatchInputs.of(input, output);
         try {
             Files.createDirectories(output.resolve(".rows"));
         } catch (IOException e) {
             throw new ExplainJException("Cannot write to the output folder " + output + " (" + e.getMessage() + ").");
         }
-        List<String> todo = new ArrayList<>();
+        List<ImageJob> todo = new ArrayList<>();
         int skipped = 0;
-        for (String image : images) {
-            if (done(output, base(image))) {
+        for (ImageJob image : images) {
+            if (done(output, image.name())) {
                 skipped++;
             } else {
                 todo.add(image);
@@ -117,7 +120,7 @@ public final class ExplainSpark {
     }
 
     private static Summary runSpark(String master, Path input, Path output, boolean parquet, Map<String, String> keys,
-                                    List<String> images, List<String> todo, int skipped) {
+                                    List<ImageJob> images, List<ImageJob> todo, int skipped) {
         long t0 = System.nanoTime();
         SparkConf conf = new SparkConf().setAppName("ExplainJ").set("spark.ui.enabled", "false");
         if (master != null && !master.isBlank()) {
@@ -130,7 +133,7 @@ public final class ExplainSpark {
             if (todo.isEmpty()) {
                 outcomes = List.of();
             } else {
-                JavaRDD<String> rdd = sc.parallelize(todo, todo.size());
+                JavaRDD<ImageJob> rdd = sc.parallelize(todo, todo.size());
                 outcomes = rdd.map(image -> explainOnExecutor(image, out, explainKeys)).collect();
             }
             List<Outcome> all = new ArrayList<>(outcomes);
@@ -146,51 +149,54 @@ public final class ExplainSpark {
     }
 
     /** On an executor: explains one image (the model comes from this JVM's cache) and keeps its rows. */
-    private static Outcome explainOnExecutor(String image, String out, Map<String, String> keys) {
+    private static Outcome explainOnExecutor(ImageJob job, String out, Map<String, String> keys) {
         System.setProperty("java.awt.headless", "true");
         Path output = Path.of(out);
-        String base = base(image);
+        String image = job.image();
         try {
             ExplainRequest request = ExplainFolder.request(keys, "");
-            ExplainFolder.ImageResult r = ExplainFolder.explainImage(Path.of(image), output, request, null);
-            Path rows = output.resolve(".rows").resolve(base + ".csv");
-            Path tmp = rows.resolveSibling("." + base + ".csv.tmp");
+            ExplainFolder.ImageResult r = ExplainFolder.explainImage(job, output, request, null);
+            Path rows = rowsFile(output, job.name());
+            Files.createDirectories(rows.getParent());
+            Path tmp = rows.resolveSibling("." + rows.getFileName() + ".tmp");
             Files.writeString(tmp, String.join("\n", r.rows()) + (r.rows().isEmpty() ? "" : "\n"),
                     StandardCharsets.UTF_8);
             Files.move(tmp, rows, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return new Outcome(image, base, r.rows(), null);
+            return new Outcome(image, job.name(), r.rows(), null);
         } catch (ExplainJException | IOException e) {
-            return new Outcome(image, base, List.of(), e.getMessage() == null ? e.toString() : e.getMessage());
+            return new Outcome(image, job.name(), List.of(), e.getMessage() == null ? e.toString() : e.getMessage());
         } catch (RuntimeException e) {
-            return new Outcome(image, base, List.of(), "Unexpected error: " + e);
+            return new Outcome(image, job.name(), List.of(), "Unexpected error: " + e);
         }
     }
 
+    /** Where an image's measurement rows are kept between runs. */
+    private static Path rowsFile(Path output, String name) {
+        return output.resolve(".rows").resolve(name + ".csv");
+    }
+
     /** measurements.csv (every finished image, in input order), failures.csv, and Parquet when asked. */
-    private static void writeTables(Path output, List<String> images, List<Outcome> outcomes, boolean parquet,
+    private static void writeTables(Path output, List<ImageJob> images, List<Outcome> outcomes, boolean parquet,
                                     JavaSparkContext sc) {
-        StringBuilder csv = new StringBuilder(ExplainFolder.measurementsHeader()).append('\n');
-        List<String[]> parsed = new ArrayList<>();
-        for (String image : images) {
-            Path rows = output.resolve(".rows").resolve(base(image) + ".csv");
+        StringBuilder csv = new StringBuilder(MeasurementTable.header()).append('\n');
+        List<List<String>> parsed = new ArrayList<>();
+        for (ImageJob image : images) {
+            Path rows = rowsFile(output, image.name());
             if (Files.isRegularFile(rows)) {
                 try {
-                    for (String line : Files.readAllLines(rows)) {
-                        if (!line.isBlank()) {
-                            csv.append(line).append('\n');
-                            parsed.add(line.split(","));
-                        }
+                    for (List<String> row : MeasurementTable.read(Files.readString(rows))) {
+                        csv.append(MeasurementTable.line(row)).append('\n');
+                        parsed.add(row);
                     }
                 } catch (IOException e) {
                     throw new ExplainJException("Cannot read " + rows + ": " + e.getMessage());
                 }
             }
         }
-        StringBuilder failures = new StringBuilder("Image,Message\n");
+        StringBuilder failures = new StringBuilder(MeasurementTable.line(List.of("Image", "Message"))).append('\n');
         for (Outcome o : outcomes) {
             if (o.failure() != null) {
-                failures.append(o.image()).append(",\"").append(o.failure().replace("\"", "'").replace('\n', ' '))
-                        .append("\"\n");
+                failures.append(MeasurementTable.line(List.of(o.image(), o.failure()))).append('\n');
             }
         }
         try {
@@ -203,18 +209,18 @@ public final class ExplainSpark {
             List<StructField> fields = new ArrayList<>();
             fields.add(DataTypes.createStructField("Image", DataTypes.StringType, false));
             fields.add(DataTypes.createStructField("Label", DataTypes.StringType, false));
-            for (String c : ExplainFolder.measurementsHeader().split(",")) {
+            for (String c : MeasurementTable.columns()) {
                 if (!c.equals("Image") && !c.equals("Label")) {
                     fields.add(DataTypes.createStructField(c, DataTypes.DoubleType, false));
                 }
             }
             List<Row> rows = new ArrayList<>();
-            for (String[] p : parsed) {
+            for (List<String> p : parsed) {
                 Object[] v = new Object[fields.size()];
-                v[0] = p[0];
-                v[1] = String.join(",", java.util.Arrays.copyOfRange(p, 1, p.length - (fields.size() - 2)));
+                v[0] = p.get(0);
+                v[1] = p.get(1);
                 for (int k = 2; k < fields.size(); k++) {
-                    v[k] = Double.parseDouble(p[p.length - (fields.size() - k)]);
+                    v[k] = Double.parseDouble(p.get(k));
                 }
                 rows.add(RowFactory.create(v));
             }
@@ -231,53 +237,10 @@ public final class ExplainSpark {
     }
 
     /** Whether an image's outputs and rows are all in place (a finished image of an earlier run). */
-    private static boolean done(Path output, String base) {
-        return Files.isRegularFile(output.resolve(base + "-heatmap.tif"))
-                && Files.isRegularFile(output.resolve(base + "-overlay.png"))
-                && Files.isRegularFile(output.resolve(".rows").resolve(base + ".csv"));
-    }
-
-    private static String base(String image) {
-        return ExplainFolder.stem(Path.of(image).getFileName().toString());
-    }
-
-    /** The images: a folder (recursively), a list file (one path per line) or a CSV with an image column. */
-    static List<String> inputs(Path input) {
-        try {
-            if (Files.isDirectory(input)) {
-                try (Stream<Path> s = Files.walk(input)) {
-                    return s.filter(Files::isRegularFile).filter(p -> {
-                        String n = p.getFileName().toString();
-                        return ExplainFolder.isImage(n) && !n.contains("_mask") && !n.contains("-heatmap")
-                                && !n.contains("-overlay");
-                    }).sorted().map(p -> p.toAbsolutePath().toString()).toList();
-                }
-            }
-            List<String> lines = Files.readAllLines(input);
-            List<String> out = new ArrayList<>();
-            boolean csv = input.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv");
-            int column = 0;
-            for (int i = 0; i < lines.size(); i++) {
-                String line = lines.get(i).trim();
-                if (line.isEmpty()) {
-                    continue;
-                }
-                if (csv && i == 0) {
-                    List<String> header = List.of(line.toLowerCase(Locale.ROOT).split(","));
-                    column = header.indexOf("image");
-                    if (column < 0) {
-                        throw new ExplainJException("The CSV " + input + " has no \"image\" column: " + line);
-                    }
-                    continue;
-                }
-                String path = csv ? line.split(",")[column].trim() : line;
-                Path p = Path.of(path);
-                out.add((p.isAbsolute() ? p : input.toAbsolutePath().getParent().resolve(p)).toString());
-            }
-            return out;
-        } catch (IOException e) {
-            throw new ExplainJException("Cannot read the input " + input + ": " + e.getMessage());
-        }
+    private static boolean done(Path output, String name) {
+        return Files.isRegularFile(output.resolve(name + "-heatmap.tif"))
+                && Files.isRegularFile(output.resolve(name + "-overlay.png"))
+                && Files.isRegularFile(rowsFile(output, name));
     }
 
     private static String required(Map<String, String> keys, String key) {

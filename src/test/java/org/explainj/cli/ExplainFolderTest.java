@@ -255,4 +255,37 @@ class ExplainFolderTest {
                 .orElseThrow(() -> new AssertionError("no pointing row: " + summary));
         assertEquals(String.valueOf(s.rows), pointing.substring(pointing.lastIndexOf(',') + 1), "over the ROI rows");
     }
+
+    /**
+     * A model whose forward returns a dict {logits, features}: --model_output chooses what is explained (Explain
+     * Image's output= key; --output is the folder), a wrong name is reported per image, and --output given twice is
+     * refused instead of the second silently replacing the folder.
+     */
+    @Test
+    void modelOutputChoosesTheExplainedOutputAndOutputTwiceIsRefused() throws IOException {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        ImagePlus rgb = IJ.createImage("x", "RGB ramp", 16, 16, 1);
+        new FileSaver(rgb).saveAsTiff(in.resolve("x.tif").toString());
+        String model = Path.of("src/test/resources/models/refused/dict_output_scripted.pt").toAbsolutePath()
+                .toString();
+        float[][] maps = new float[2][];
+        String[] outputs = {"logits", "features"};
+        for (int k = 0; k < 2; k++) {
+            Path out = tmp.resolve("out-" + outputs[k]);
+            ExplainFolder.Summary s = ExplainFolder.run(ExplainFolder.parse(new String[] {"--input", in.toString(),
+                "--output", out.toString(), "--model", model, "--method", "Saliency", "--model_output", outputs[k],
+                "--target", "0"}));
+            assertEquals(List.of("x.tif"), s.explained, s.toString());
+            ImagePlus heat = IJ.openImage(out.resolve("x-heatmap.tif").toString());
+            maps[k] = (float[]) heat.getProcessor().getPixels();
+            assertTrue(heat.getInfoProperty().contains(outputs[k]), heat.getInfoProperty());
+        }
+        assertTrue(!java.util.Arrays.equals(maps[0], maps[1]), "both runs explained the same output");
+        ExplainFolder.Summary wrong = ExplainFolder.run(Map.of("input", in.toString(), "output",
+                tmp.resolve("out-aux").toString(), "model", model, "model_output", "aux"));
+        assertTrue(wrong.failed.getOrDefault("x.tif", "").contains("no output \"aux\""), wrong.toString());
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> ExplainFolder.parse(
+                new String[] {"--input", "a", "--output", "b", "--output", "logits"}));
+        assertTrue(twice.getMessage().contains("--model_output"), twice.getMessage());
+    }
 }

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import net.imagej.patcher.LegacyEnvironment;
 import org.explainj.cli.ExplainFolder;
+import org.explainj.cli.MeasurementTable;
 import org.explainj.testutil.Slow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,17 +42,24 @@ class ExplainFolderMacroTest {
             "blobs_only_1.tif"}) {
             Files.copy(Path.of("test-images/demo", n), in.resolve(n));
         }
+        // a name with a comma (quoted in the tables) and two images with one stem (outputs keep the extension)
+        Files.copy(Path.of("test-images/demo/ring_cell_2.tif"), in.resolve("cell, 2.tif"));
+        Files.copy(Path.of("test-images/demo/ring_cell_2_mask_disk.png"), in.resolve("cell, 2_mask_disk.png"));
+        ImagePlus blobs = IJ.openImage("test-images/demo/blobs_only_1.tif");
+        blobs.setProcessor(blobs.getProcessor().convertToByte(true));
+        new ij.io.FileSaver(blobs).saveAsPng(in.resolve("blobs_only_1.png").toString());
         Path model = Path.of("test-images/demo/ringnet_traced.pt").toAbsolutePath();
         Path macroOut = tmp.resolve("macro-out");
         runMacro(in, macroOut, model);
-        for (String base : new String[] {"ring_cell_1", "blobs_only_1"}) {
+        for (String base : new String[] {"ring_cell_1", "blobs_only_1.tif", "blobs_only_1.png", "cell, 2"}) {
             ImagePlus heat = IJ.openImage(macroOut.resolve(base + "-heatmap.tif").toString());
             assertTrue(heat != null, "no heatmap for " + base);
             assertEquals(ImagePlus.GRAY32, heat.getType());
             ImagePlus overlay = IJ.openImage(macroOut.resolve(base + "-overlay.png").toString());
             assertEquals(ImagePlus.COLOR_RGB, overlay.getType());
         }
-        assertSameRows(in, macroOut, model, 3);
+        List<String> rows = assertSameRows(in, macroOut, model, 4);
+        assertTrue(rows.get(1).startsWith("\"cell, 2.tif\",") && rows.get(1).contains("mask_disk"), rows.get(1));
     }
 
     /** evaluate=[both]: the macro's evaluation.csv equals ExplainFolder --evaluate both, image by image. */
@@ -161,9 +169,11 @@ class ExplainFolderMacroTest {
         List<String> cliRows = Files.readAllLines(cliOut.resolve("measurements.csv"));
         assertEquals(expectedLines, macroRows.size(), String.join("\n", macroRows) + "\nlog:\n" + log);
         assertEquals(expectedLines, cliRows.size(), "CLI rows:\n" + String.join("\n", cliRows));
+        List<List<String>> macroCells = MeasurementTable.read(String.join("\n", macroRows));
+        List<List<String>> cliCells = MeasurementTable.read(String.join("\n", cliRows));
         for (int i = 1; i < cliRows.size(); i++) {
-            String[] m = macroRows.get(i).split(",");
-            String[] c = cliRows.get(i).split(",");
+            String[] m = macroCells.get(i).toArray(new String[0]);
+            String[] c = cliCells.get(i).toArray(new String[0]);
             assertEquals(c[0], m[0]);
             assertTrue(m[1].endsWith(c[1]), "ROI " + m[1] + " vs " + c[1]);
             for (int k = 2; k < c.length; k++) {

@@ -180,4 +180,42 @@ class RobustBatchTest {
         Survey.record("stack: Esc during all_slices, Grad-CAM", seen);
         assertTrue(seen.startsWith("CancelledException"), seen);
     }
+
+    /**
+     * Masks that cannot be used: one of another size (drawn on another image?) and one that is not an image. Each
+     * fails its own image with a message (an unreadable mask used to stop the whole folder with a
+     * NullPointerException); the other images are explained.
+     */
+    @Test
+    void aMaskOfTheWrongSizeOrNotAnImageFailsOnlyItsImage() throws IOException {
+        Path in = inputFolder(2);
+        new ij.io.FileSaver(IJ.createImage("m", "8-bit white", 40, 30, 1)).saveAsPng(
+                in.resolve("copy_00_mask_cell.png").toString());
+        Files.writeString(in.resolve("copy_01_mask_cell.png"), "not an image");
+        Path out = tmp.resolve("out");
+        ExplainFolder.Summary s = ExplainFolder.run(Map.of("input", in.toString(), "output", out.toString(),
+                "model", MODEL, "method", "Saliency"));
+        Survey.record("batch: a mask of another size", s.failed.get("copy_00.tif"));
+        Survey.record("batch: a mask that is not an image", s.failed.get("copy_01.tif"));
+        assertEquals(List.of("ring_cell_1.tif"), s.explained, s.toString());
+        Survey.mentions(s.failed.get("copy_00.tif"), "copy_00_mask_cell.png", "40×30", "96×96");
+        Survey.mentions(s.failed.get("copy_01.tif"), "cannot open the mask", "copy_01_mask_cell.png");
+        assertTrue(!Files.exists(out.resolve("copy_00-heatmap.tif")), "no output for an image whose ROIs failed");
+    }
+
+    /** Two images with one name but different extensions: each gets its outputs (they overwrote each other). */
+    @Test
+    void imagesWithOneStemKeepTheirExtensionInTheOutputNames() throws IOException {
+        Path in = inputFolder(0);
+        ij.ImagePlus png = IJ.openImage("test-images/demo/ring_cell_2.tif");
+        png.setProcessor(png.getProcessor().convertToByte(true));
+        new ij.io.FileSaver(png).saveAsPng(in.resolve("ring_cell_1.png").toString());
+        Path out = tmp.resolve("out");
+        ExplainFolder.Summary s = ExplainFolder.run(Map.of("input", in.toString(), "output", out.toString(),
+                "model", MODEL, "method", "Saliency"));
+        Survey.record("batch: a.tif and a.png in one folder", "outputs " + files(out));
+        assertTrue(files(out).containsAll(List.of("ring_cell_1.png-heatmap.tif", "ring_cell_1.tif-heatmap.tif")),
+                files(out).toString());
+        assertEquals(2, s.explained.size());
+    }
 }

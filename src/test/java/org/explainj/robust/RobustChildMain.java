@@ -141,8 +141,11 @@ public final class RobustChildMain {
         int reloads = 0;
         long stamp = System.currentTimeMillis();
         for (int i = 0; i < 40 && worker.isAlive(); i++) {
-            Files.write(file, i % 2 == 0 ? other : original);
-            Files.setLastModifiedTime(file, FileTime.fromMillis(stamp += 5000));
+            // replaced whole (written beside it, then renamed): a half-written file is another case, refused
+            Path next = Files.write(work.resolve("next.pt"), i % 2 == 0 ? other : original);
+            Files.setLastModifiedTime(next, FileTime.fromMillis(stamp += 5000));
+            Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             cache.get(file); // closes the model the worker may be running
             reloads++;
             Thread.sleep(25 + (i * 7) % 30);

@@ -70,20 +70,21 @@ public final class BioimagePackage {
                     + "sha256} in " + rdf.getFileName() + ".");
         }
         Path w = PackageFiles.resolve(root, ts.source(), "TorchScript weights");
-        PackageFiles.verify(w, ts.sha256(), "TorchScript weights", rdf.getFileName().toString());
+        PackageFiles.verify(w, ts.sha256(), "TorchScript weights", rdf.getFileName().toString(), cacheDir);
         for (TensorDescription t : d.inputs()) {
-            checkTestTensor(root, t, rdf);
+            checkTestTensor(root, t, rdf, cacheDir);
         }
         for (TensorDescription t : d.outputs()) {
-            checkTestTensor(root, t, rdf);
+            checkTestTensor(root, t, rdf, cacheDir);
         }
         return new BioimagePackage(path, root, d, w);
     }
 
-    private static void checkTestTensor(Path root, TensorDescription t, Path rdf) {
+    private static void checkTestTensor(Path root, TensorDescription t, Path rdf, Path cacheDir) {
         if (t.testSource() != null && t.testSha256() != null) {
             Path f = PackageFiles.resolve(root, t.testSource(), "test tensor of \"" + t.id() + "\"");
-            PackageFiles.verify(f, t.testSha256(), "test tensor of \"" + t.id() + "\"", rdf.getFileName().toString());
+            PackageFiles.verify(f, t.testSha256(), "test tensor of \"" + t.id() + "\"", rdf.getFileName().toString(),
+                    cacheDir);
         }
     }
 

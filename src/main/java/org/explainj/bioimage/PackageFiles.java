@@ -135,7 +135,7 @@ public final class PackageFiles {
 
     /** The zip extracted into {@code <cache>/packages/<sha256>/} (once; a finished folder is reused). */
     private static Path extracted(Path zipFile, Path cacheDir) {
-        String sha = ModelCache.sha256(zipFile);
+        String sha = ModelCache.recordedSha256(zipFile, cacheDir);
         Path target = cacheDir.resolve("packages").resolve(sha);
         if (Files.isRegularFile(target.resolve(".complete"))) {
             return target;
@@ -227,16 +227,30 @@ public final class PackageFiles {
         return p;
     }
 
-    /** Refuses a file whose sha256 is not the one the description gives (none given: accepted). */
-    static void verify(Path file, String expected, String what, String description) {
+    /**
+     * Refuses a file whose sha256 is not the one the description gives (none given: accepted). A zip file (the
+     * TorchScript weights) is checked against the checksum recorded in {@code cacheDir} by an earlier session while
+     * its size, time stamp and central directory are unchanged ({@link ModelCache#recordedSha256}).
+     */
+    static void verify(Path file, String expected, String what, String description, Path cacheDir) {
         if (expected == null || expected.isBlank()) {
             return;
         }
-        String actual = ModelCache.sha256(file);
+        String actual = isZip(file) ? ModelCache.recordedSha256(file, cacheDir) : ModelCache.sha256(file);
         if (!actual.equalsIgnoreCase(expected.trim())) {
             throw new PackageException("The package's " + what + " " + file.getFileName() + " has sha256 " + actual
                     + ", but " + description + " says " + expected.trim() + ": the file is damaged or was replaced. "
                     + "Download the package again.");
+        }
+    }
+
+    /** Whether the file starts like a zip archive (a local file header). */
+    private static boolean isZip(Path file) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(4);
+            return head.length == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -111,14 +111,31 @@ public final class ModelCache {
         }
     }
 
-    /**
-     * The file's SHA-256, from the cache folder's record of an earlier session when the file still has the same
-     * size, time stamp and central directory (which holds every entry's CRC-32); else computed (about 0.1 s for
-     * 50 MB) and recorded. Saves hashing the whole file at the first explanation of every session.
-     */
     private String knownSha256(Path file, long size, long modified, long tail) {
-        Path record = cacheDir.resolve("hashes").resolve(sha256(file.toString().getBytes(
-                java.nio.charset.StandardCharsets.UTF_8)) + ".txt");
+        return recordedSha256(file, cacheDir, size, modified, tail);
+    }
+
+    /**
+     * The SHA-256 of a zip file (a TorchScript archive, a package's .zip), from the record {@code cacheDir} keeps of
+     * an earlier session when the file still has the same size, time stamp and central directory (which holds every
+     * entry's CRC-32, so other contents change it); else computed (about 0.1 s for 50 MB) and recorded. Saves hashing
+     * the whole file at the first use of every session.
+     */
+    public static String recordedSha256(Path file, Path cacheDir) {
+        long size;
+        long modified;
+        try {
+            size = Files.size(file);
+            modified = Files.getLastModifiedTime(file).toMillis();
+        } catch (IOException e) {
+            throw new ModelException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return recordedSha256(file, cacheDir, size, modified, tailChecksum(file, size));
+    }
+
+    private static String recordedSha256(Path file, Path cacheDir, long size, long modified, long tail) {
+        Path record = cacheDir.resolve("hashes").resolve(sha256(file.toAbsolutePath().normalize().toString()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)) + ".txt");
         String stamp = size + " " + modified + " " + tail + " ";
         try {
             if (Files.isRegularFile(record)) {

@@ -26,7 +26,7 @@ public final class ModelCache {
 
     private static final ModelCache SHARED = new ModelCache(defaultCacheDir());
 
-    private record Entry(long size, long modified, long tail, TorchScriptModel model) {
+    private record Entry(FileStamp stamp, TorchScriptModel model) {
     }
 
     private final Path cacheDir;
@@ -69,50 +69,43 @@ public final class ModelCache {
             throw new ModelException("Model file not found: " + file + ". Give the path of a TorchScript file "
                     + "(.pt) saved with torch.jit.save.");
         }
-        long size;
-        long modified;
-        try {
-            size = Files.size(key);
-            modified = Files.getLastModifiedTime(key).toMillis();
-        } catch (IOException e) {
-            throw new ModelException("Cannot read the model file " + file + ": " + e.getMessage(), e);
-        }
-        long tail = tailChecksum(key, size);
+        FileStamp stamp = FileStamp.of(key);
         Entry e = models.get(key);
-        if (e != null && e.size == size && e.modified == modified && e.tail == tail) {
+        if (e != null && e.stamp.equals(stamp)) {
             return e.model;
         }
         if (e != null) {
             models.remove(key);
             e.model.close();
         }
-        TorchScriptModel model = load(key, knownSha256(key, size, modified, tail));
-        models.put(key, new Entry(size, modified, tail, model));
+        TorchScriptModel model = load(key, recordedSha256(key, cacheDir, stamp));
+        models.put(key, new Entry(stamp, model));
         return model;
     }
 
     /**
-     * CRC-32 of the file's last 64 KB: the zip's central directory, which holds every entry's CRC-32, so new
-     * weights of the same size (and time stamp) change it.
+     * What says a file is unchanged: its size, time stamp and the CRC-32 of its last 64 KB — for a zip, the central
+     * directory, which holds every entry's CRC-32, so new weights of the same size (and time stamp) change it.
      */
-    private static long tailChecksum(Path file, long size) {
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
-            int n = (int) Math.min(size, 1 << 16);
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(n);
-            ch.position(size - n);
-            while (buf.hasRemaining() && ch.read(buf) > 0) {
-                // read the tail
-            }
-            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-            crc.update(buf.flip());
-            return crc.getValue();
-        } catch (IOException e) {
-            throw new ModelException("Cannot read the model file " + file + ": " + e.getMessage(), e);
-        }
-    }
+    private record FileStamp(long size, long modified, long tail) {
 
-    private String knownSha256(Path file, long size, long modified, long tail) {
-        return recordedSha256(file, cacheDir, size, modified, tail);
+        static FileStamp of(Path file) {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+                long size = ch.size();
+                long modified = Files.getLastModifiedTime(file).toMillis();
+                int n = (int) Math.min(size, 1 << 16);
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(n);
+                ch.position(size - n);
+                while (buf.hasRemaining() && ch.read(buf) > 0) {
+                    // read the tail
+                }
+                java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                crc.update(buf.flip());
+                return new FileStamp(size, modified, crc.getValue());
+            } catch (IOException e) {
+                throw new ModelException("Cannot read the file " + file + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /**
@@ -122,21 +115,13 @@ public final class ModelCache {
      * the whole file at the first use of every session.
      */
     public static String recordedSha256(Path file, Path cacheDir) {
-        long size;
-        long modified;
-        try {
-            size = Files.size(file);
-            modified = Files.getLastModifiedTime(file).toMillis();
-        } catch (IOException e) {
-            throw new ModelException("Cannot read " + file + ": " + e.getMessage(), e);
-        }
-        return recordedSha256(file, cacheDir, size, modified, tailChecksum(file, size));
+        return recordedSha256(file, cacheDir, FileStamp.of(file));
     }
 
-    private static String recordedSha256(Path file, Path cacheDir, long size, long modified, long tail) {
+    private static String recordedSha256(Path file, Path cacheDir, FileStamp s) {
         Path record = cacheDir.resolve("hashes").resolve(sha256(file.toAbsolutePath().normalize().toString()
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8)) + ".txt");
-        String stamp = size + " " + modified + " " + tail + " ";
+        String stamp = s.size() + " " + s.modified() + " " + s.tail() + " ";
         try {
             if (Files.isRegularFile(record)) {
                 String line = Files.readString(record).trim();

@@ -30,7 +30,7 @@ public final class BatchInputs {
     private BatchInputs() {
     }
 
-    /** The jobs of an input: a folder (with subfolders; {@code output} is left out if it lies inside), a list, a table. */
+    /** The jobs of an input: a folder (with subfolders, leaving out {@code output} inside it), a list, a table. */
     public static List<ImageJob> of(Path input, Path output) {
         if (Files.isDirectory(input)) {
             return folder(input, true, output);

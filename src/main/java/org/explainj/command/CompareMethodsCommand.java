@@ -6,15 +6,10 @@ import ij.gui.Plot;
 import ij.measure.ResultsTable;
 import java.awt.Color;
 import java.io.File;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.explainj.ExplainJException;
 import org.explainj.evaluate.DeletionInsertion;
 import org.explainj.evaluate.EvaluationException;
@@ -192,21 +187,14 @@ public class CompareMethodsCommand implements Command {
             return List.of(image);
         }
         List<ImagePlus> out = new ArrayList<>();
-        try (Stream<Path> s = Files.list(folder.toPath())) {
-            for (Path p : s.sorted().toList()) {
-                String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-                if (n.endsWith(".tif") || n.endsWith(".tiff") || n.endsWith(".png") || n.endsWith(".jpg")) {
-                    if (n.contains("_mask")) {
-                        continue;
-                    }
-                    ImagePlus imp = IJ.openImage(p.toString());
-                    if (imp != null) {
-                        out.add(imp);
-                    }
-                }
+        for (org.explainj.cli.ImageJob job : org.explainj.cli.BatchInputs.folder(folder.toPath(), false, null)) {
+            IJ.redirectErrorMessages(); // the Log, not a modal dialog (a macro would wait on it)
+            ImagePlus imp = IJ.openImage(job.image());
+            if (imp != null) {
+                out.add(imp);
+            } else {
+                IJ.log("Compare Methods: " + job.label() + " was left out: ImageJ cannot open it as an image.");
             }
-        } catch (IOException e) {
-            throw new ExplainJException("Cannot read the folder " + folder + ": " + e.getMessage());
         }
         if (out.isEmpty()) {
             throw new ExplainJException("The folder " + folder + " holds no image ImageJ can open.");

@@ -22,18 +22,21 @@ record ExplainedHeatmap(ImagePlus heatmap, Map<String, String> info) {
             "output");
 
     /**
-     * The heatmap given directly, else the open image titled {@code title}, else the latest heatmap made from
-     * {@code image} in this session.
+     * The open image titled {@code title}, else the heatmap given directly (the active one), else the latest heatmap
+     * made from {@code image} in this session.
      */
     static ExplainedHeatmap find(ImagePlus image, String title, ImagePlus given) {
-        ImagePlus heat = given;
-        if (heat == null && title != null && !title.isBlank()) {
+        ImagePlus heat = null;
+        if (title != null && !title.isBlank()) { // a title given by the user wins over the active heatmap
             heat = WindowManager.getImage(title.trim());
             if (heat == null) {
                 throw new EvaluationException("No open image is titled \"" + title.trim() + "\". Give the title "
                         + "of the heatmap to evaluate (Window menu), or leave heatmap blank for the latest heatmap "
                         + "made from \"" + image.getTitle() + "\".");
             }
+        }
+        if (heat == null) {
+            heat = given;
         }
         if (heat == null) {
             heat = ImageExplanation.latestHeatmap(image);
@@ -61,6 +64,19 @@ record ExplainedHeatmap(ImagePlus heatmap, Map<String, String> info) {
      *
      * @param inputKeys values of {@link #INPUT_KEYS} as given (missing or blank: from the Info)
      */
+    /** The target class of the heatmap's current slice (a stack of several targets or planes), from its Info. */
+    private String shownClass() {
+        String perSlice = info.get("slice_classes");
+        if (perSlice != null) {
+            String[] classes = perSlice.split(",");
+            int slice = heatmap.getCurrentSlice();
+            if (classes.length == heatmap.getStackSize() && slice >= 1 && slice <= classes.length) {
+                return classes[slice - 1].trim();
+            }
+        }
+        return info.getOrDefault("target_class", "top");
+    }
+
     Values values(File model, String target, Map<String, String> inputKeys) {
         Values v = Values.defaults();
         String modelPath = model != null && !model.getPath().isBlank() ? model.getPath() : info.get("model");
@@ -70,8 +86,7 @@ record ExplainedHeatmap(ImagePlus heatmap, Map<String, String> info) {
                     + "was made with.");
         }
         v = v.parse(Keys.MODEL.key(), modelPath);
-        v = v.parse(Keys.TARGET.key(), target != null && !target.isBlank() ? target
-                : info.getOrDefault("target_class", "top"));
+        v = v.parse(Keys.TARGET.key(), target != null && !target.isBlank() ? target : shownClass());
         for (String key : INPUT_KEYS) {
             String given = inputKeys.get(key);
             String value = given != null && !given.isBlank() ? given : info.get("key." + key);

@@ -21,7 +21,7 @@ public final class EvaluationKeys {
             "The model (TorchScript file or bioimage.io package); blank: the one the heatmap names");
     public static final Option<String> METRIC = Option.choice("metric", "both", List.of("deletion", "insertion",
             "both", "road"), Section.METHOD, "Deletion, insertion, or both curves; or ROAD (MoRF, LeRF, combined)");
-    public static final Option<Integer> STEPS = Option.number("steps", Integer.class, 50, 1.0, Section.METHOD,
+    public static final Option<Integer> STEPS = Option.number("steps", Integer.class, 50, 1, 10_000, Section.METHOD,
             "Steps n: the curve has n + 1 points; after step i, floor(i·P/n + 0.5) of the P pixels are changed");
     public static final Option<Double> BASELINE = Option.number("baseline", Double.class, 0.0, null,
             Section.METHOD, "The value deleted pixels get (and insertion starts from), in model-input units");

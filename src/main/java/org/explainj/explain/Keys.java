@@ -61,8 +61,8 @@ public final class Keys {
             Section.DISPLAY, "A calibration bar in the heatmap's overlay");
     public static final Option<Boolean> OVERLAY = Option.of("overlay", Boolean.class, false, Section.DISPLAY,
             "Add the heatmap to the image's overlay (the pixels never change)");
-    public static final Option<Double> OPACITY = new Option<>("opacity", Double.class, 0.5, List.of(), 0.0,
-            "The overlay's opacity, 0 to 1", Section.DISPLAY);
+    public static final Option<Double> OPACITY = Option.number("opacity", Double.class, 0.5, 0.0, 1.0,
+            Section.DISPLAY, "The overlay's opacity, 0 to 1");
 
     /** Every key, in the order of the dialogs (method options where their section puts them). */
     public static final List<Option<?>> ALL;
@@ -95,7 +95,9 @@ public final class Keys {
         StringBuilder sb = new StringBuilder("| key | values | default | meaning |\n| --- | --- | --- | --- |\n");
         for (Option<?> o : ALL) {
             String values = !o.choices().isEmpty() ? "`" + String.join("`, `", o.choices()) + "`"
-                    : o.min() != null ? o.typeName() + " ≥ " + Option.format(o.min()) : o.typeName();
+                    : o.min() != null && o.max() != null ? o.typeName() + " " + Option.format(o.min()) + "–"
+                    + Option.format(o.max()) : o.min() != null ? o.typeName() + " ≥ " + Option.format(o.min())
+                    : o.typeName();
             Object d = o.defaultValue();
             String dflt = d == null || d.toString().isEmpty() ? "—" : o.isFlag() ? ((Boolean) d ? "on" : "off")
                     : "`" + Option.format(d) + "`";

@@ -13,11 +13,12 @@ import java.util.Locale;
  * @param defaultValue the default (null: none, e.g. blank for "found automatically")
  * @param choices      the allowed values of a String option (empty: any text)
  * @param min          the least allowed number (numeric options), or null
+ * @param max          the largest allowed number (numeric options), or null
  * @param doc          one line for the dialog's tooltip, the command's description and the README
  * @param section      where it appears (and in which dialog)
  */
-public record Option<T>(String key, Class<T> type, T defaultValue, List<String> choices, Double min, String doc,
-                        Section section) {
+public record Option<T>(String key, Class<T> type, T defaultValue, List<String> choices, Double min, Double max,
+                        String doc, Section section) {
 
     /** Where a key appears: the main dialog's groups, or the second dialog of the methods that use it. */
     public enum Section { MODEL, LAYER, TARGET, INPUT, DISPLAY, METHOD }
@@ -27,16 +28,22 @@ public record Option<T>(String key, Class<T> type, T defaultValue, List<String> 
     }
 
     public static <T> Option<T> of(String key, Class<T> type, T dflt, Section section, String doc) {
-        return new Option<>(key, type, dflt, List.of(), null, doc, section);
+        return new Option<>(key, type, dflt, List.of(), null, null, doc, section);
     }
 
     public static Option<String> choice(String key, String dflt, List<String> choices, Section section, String doc) {
-        return new Option<>(key, String.class, dflt, choices, null, doc, section);
+        return new Option<>(key, String.class, dflt, choices, null, null, doc, section);
     }
 
     public static <T extends Number> Option<T> number(String key, Class<T> type, T dflt, Double min, Section section,
                                                String doc) {
-        return new Option<>(key, type, dflt, List.of(), min, doc, section);
+        return new Option<>(key, type, dflt, List.of(), min, null, doc, section);
+    }
+
+    /** A number between {@code min} and {@code max} (the work a value asks for grows with it). */
+    public static <T extends Number> Option<T> number(String key, Class<T> type, T dflt, double min, double max,
+                                               Section section, String doc) {
+        return new Option<>(key, type, dflt, List.of(), min, max, doc, section);
     }
 
     /** How some words are written in labels. */
@@ -123,9 +130,16 @@ public record Option<T>(String key, Class<T> type, T defaultValue, List<String> 
             throw new OptionException(key + "=" + s + " is not one of " + String.join(", ", choices)
                     + ". " + doc);
         }
+        if (value instanceof Double d && !Double.isFinite(d)) {
+            throw new OptionException(key + "=" + d + " is not a finite number. " + doc);
+        }
         if (value instanceof Number n && min != null && n.doubleValue() < min) {
             throw new OptionException(key + "=" + n + " is below the least allowed value, "
                     + format(min) + ". " + doc);
+        }
+        if (value instanceof Number n && max != null && n.doubleValue() > max) {
+            throw new OptionException(key + "=" + n + " is above the largest allowed value, "
+                    + format(max) + ". " + doc);
         }
         return value;
     }

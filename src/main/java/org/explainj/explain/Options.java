@@ -32,13 +32,13 @@ public final class Options {
     public static final Option<Integer> BATCH_SIZE = Option.number("batch_size", Integer.class, 0, 0.0,
             Section.METHOD, "Score-CAM, SmoothGrad, Integrated Gradients, Occlusion: inputs per pass; 0 (default): "
             + "chosen from the model's activation memory per input, at most 32");
-    public static final Option<Integer> SAMPLES = Option.number("samples", Integer.class, 25, 1.0, Section.METHOD,
+    public static final Option<Integer> SAMPLES = Option.number("samples", Integer.class, 25, 1, 10_000, Section.METHOD,
             "SmoothGrad: number of noisy samples");
     public static final Option<Double> NOISE = Option.number("noise", Double.class, 0.15, 0.0, Section.METHOD,
             "SmoothGrad: noise sigma as a fraction of the model input's (max - min)");
     public static final Option<Long> SEED = Option.number("seed", Long.class, 1234L, null, Section.METHOD,
             "SmoothGrad: random seed (the same seed gives the same map)");
-    public static final Option<Integer> STEPS = Option.number("steps", Integer.class, 50, 2.0, Section.METHOD,
+    public static final Option<Integer> STEPS = Option.number("steps", Integer.class, 50, 2, 10_000, Section.METHOD,
             "Integrated Gradients: number of steps");
     public static final Option<String> INTEGRATION = Option.choice("integration",
             IntegrationRule.GAUSS_LEGENDRE.key(), IntegrationRule.keys(), Section.METHOD,

@@ -75,6 +75,19 @@ final class Errors {
         return false;
     }
 
+    /**
+     * Reads a dialog (or a macro's keys) with {@code read}; a refused value is reported the ImageJ way. Whether the
+     * command may run (false: cancelled or refused).
+     */
+    static boolean dialog(java.util.function.BooleanSupplier read) {
+        try {
+            return read.getAsBoolean();
+        } catch (org.explainj.ExplainJException e) {
+            report(e.getMessage());
+            return false;
+        }
+    }
+
     /** Whether a macro runs the command without any keys (then no dialog may wait for a click). */
     static boolean macroWithoutKeys() {
         return ij.IJ.isMacro() && ij.Macro.getOptions() == null;

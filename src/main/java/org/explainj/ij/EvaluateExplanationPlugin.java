@@ -39,12 +39,18 @@ public class EvaluateExplanationPlugin implements PlugIn {
         if (!done) {
             return;
         }
-        IJ.showStatus(String.format("ExplainJ: deletion AUC %.4f, insertion AUC %.4f", cmd.curves.deletionAuc(),
+        IJ.showStatus(cmd.road != null ? String.format("ExplainJ: ROAD combined %.4f", cmd.road.combined())
+                : String.format("ExplainJ: deletion AUC %.4f, insertion AUC %.4f", cmd.curves.deletionAuc(),
                 cmd.curves.insertionAuc()));
     }
 
     /** Fills the command from the dialog, or from the macro's keys (GenericDialog reads them). */
     static boolean showDialog(EvaluateExplanationCommand cmd) {
+        return Errors.dialog(() -> readDialog(cmd));
+    }
+
+    private static boolean readDialog(EvaluateExplanationCommand cmd) {
+        DialogFields.refuseUnknownKeys("Evaluate Explanation", DialogFields.keysOf(EvaluationKeys.ALL));
         GenericDialog gd = new GenericDialog("Evaluate Explanation");
         for (Option<?> o : EvaluationKeys.ALL) {
             String label = o.dialogLabel();
@@ -52,7 +58,7 @@ public class EvaluateExplanationPlugin implements PlugIn {
             if (!o.choices().isEmpty()) {
                 gd.addChoice(label, o.choices().toArray(new String[0]), (String) d);
             } else if (Number.class.isAssignableFrom(o.type())) {
-                gd.addNumericField(label, ((Number) d).doubleValue(), o.type() == Double.class ? 3 : 0);
+                DialogFields.number(gd, label, ((Number) d).doubleValue(), o.type() == Double.class ? 3 : 0);
             } else {
                 gd.addStringField(label, d == null ? "" : Option.format(d), o == EvaluationKeys.MODEL
                         || o == EvaluationKeys.HEATMAP ? 30 : 12);
@@ -65,12 +71,8 @@ public class EvaluateExplanationPlugin implements PlugIn {
         }
         for (Option<?> o : EvaluationKeys.ALL) {
             String text = !o.choices().isEmpty() ? gd.getNextChoice() : Number.class.isAssignableFrom(o.type())
-                    ? Option.format(gd.getNextNumber()) : gd.getNextString().trim();
+                    ? DialogFields.nextNumber(gd) : gd.getNextString().trim();
             cmd.set(o, text);
-        }
-        if (gd.invalidNumber()) {
-            Errors.report("A number in the Evaluate Explanation dialog is not valid.");
-            return false;
         }
         return true;
     }

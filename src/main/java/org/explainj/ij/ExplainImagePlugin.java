@@ -70,6 +70,7 @@ public class ExplainImagePlugin implements PlugIn {
             return true; // a macro that gives no keys never waits on a dialog: the defaults (which need a model)
         }
         boolean macro = Macro.getOptions() != null;
+        DialogFields.refuseUnknownKeys("Explain Image", DialogFields.keysOf(Keys.ALL));
         Form form = new Form(new GenericDialog("Explain Image"), macro, remembered(macro, cmd));
         for (Option<?> o : Keys.ALL) {
             if (o.section() != Section.METHOD) {
@@ -114,10 +115,6 @@ public class ExplainImagePlugin implements PlugIn {
         form.flushFlags();
         form.gd.showDialog();
         if (form.gd.wasCanceled()) {
-            return false;
-        }
-        if (form.gd.invalidNumber()) {
-            Errors.report("A number in the " + m.label() + " options is not valid.");
             return false;
         }
         try {
@@ -189,12 +186,12 @@ public class ExplainImagePlugin implements PlugIn {
                 gd.addChoice(label, o.choices().toArray(new String[0]), text);
                 readers.add(v -> v.parse(o.key(), gd.getNextChoice()));
             } else if (Number.class.isAssignableFrom(o.type())) {
-                if (o == Keys.OPACITY) {
+                if (o == Keys.OPACITY && !macro) {
                     gd.addSlider(label, 0, 1, ((Number) value).doubleValue(), 0.05);
                 } else {
-                    gd.addNumericField(label, ((Number) value).doubleValue(), o.type() == Double.class ? 3 : 0);
+                    DialogFields.number(gd, label, ((Number) value).doubleValue(), o.type() == Double.class ? 3 : 0);
                 }
-                readers.add(v -> v.parse(o.key(), Option.format(gd.getNextNumber())));
+                readers.add(v -> v.parse(o.key(), DialogFields.nextNumber(gd)));
             } else {
                 gd.addStringField(label, text, o.type() == java.io.File.class ? 30 : 12);
                 if (o == Keys.CHANNELS) {

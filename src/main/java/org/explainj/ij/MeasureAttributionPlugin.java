@@ -10,6 +10,7 @@ import ij.gui.Roi;
 import ij.plugin.PlugIn;
 import ij.plugin.frame.RoiManager;
 import java.util.Arrays;
+import java.util.List;
 import org.explainj.command.MeasureAttributionCommand;
 
 /**
@@ -54,6 +55,12 @@ public class MeasureAttributionPlugin implements PlugIn {
             return true;
         }
         boolean macro = Macro.getOptions() != null;
+        if (!Errors.dialog(() -> {
+            DialogFields.refuseUnknownKeys("Measure Attribution", List.of("heatmap", "rois", "table", "volume"));
+            return true;
+        })) {
+            return false;
+        }
         GenericDialog gd = new GenericDialog("Measure Attribution");
         if (macro) {
             // string fields: an unknown title or source gets ExplainJ's message, not GenericDialog's choice error

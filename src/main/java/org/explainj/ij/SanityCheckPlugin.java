@@ -9,6 +9,7 @@ import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 import org.explainj.command.SanityCheckCommand;
+import org.explainj.evaluate.EvaluationKeys;
 import org.explainj.explain.Method;
 
 /**
@@ -32,28 +33,8 @@ public class SanityCheckPlugin implements PlugIn {
         ImagePlus[] pair = HeatmapSource.of(active);
         cmd.image = pair[0];
         cmd.heatmapImage = pair[1];
-        if (!Errors.macroWithoutKeys()) {
-            GenericDialog gd = new GenericDialog("Sanity Check");
-            gd.addStringField("Heatmap", "", 30);
-            List<String> methods = new ArrayList<>(List.of(FROM_HEATMAP));
-            for (Method m : Method.values()) {
-                methods.add(m.label());
-            }
-            gd.addChoice("Method", methods.toArray(new String[0]), FROM_HEATMAP);
-            gd.addStringField("Model", "", 30);
-            gd.addNumericField("Seed", 1234, 0);
-            gd.addMessage("The model's parameters are re-initialised module by module, from the output side, in a\n"
-                    + "copy held in memory; the map is made again after each step. Blank fields: as the heatmap.");
-            gd.showDialog();
-            if (gd.wasCanceled()) {
-                return;
-            }
-            cmd.heatmap = gd.getNextString().trim();
-            String m = gd.getNextChoice();
-            cmd.method = FROM_HEATMAP.equals(m) ? "" : m;
-            String model = gd.getNextString().trim();
-            cmd.model = model.isEmpty() ? null : new File(model);
-            cmd.seed = (long) gd.getNextNumber();
+        if (!Errors.macroWithoutKeys() && !Errors.dialog(() -> readDialog(cmd))) {
+            return;
         }
         cmd.show = true;
         boolean done = Errors.run(cmd::run);
@@ -61,5 +42,32 @@ public class SanityCheckPlugin implements PlugIn {
         if (done) {
             IJ.showStatus("ExplainJ: sanity check done, " + (cmd.steps.size() - 1) + " steps");
         }
+    }
+
+    /** Fills the command from the dialog or the macro's keys; false on cancel. */
+    private static boolean readDialog(SanityCheckCommand cmd) {
+        DialogFields.refuseUnknownKeys("Sanity Check", List.of("heatmap", "method", "model", "seed"));
+        GenericDialog gd = new GenericDialog("Sanity Check");
+        gd.addStringField("Heatmap", "", 30);
+        List<String> methods = new ArrayList<>(List.of(FROM_HEATMAP));
+        for (Method m : Method.values()) {
+            methods.add(m.label());
+        }
+        gd.addChoice("Method", methods.toArray(new String[0]), FROM_HEATMAP);
+        gd.addStringField("Model", "", 30);
+        DialogFields.number(gd, "Seed", 1234, 0);
+        gd.addMessage("The model's parameters are re-initialised module by module, from the output side, in a\n"
+                + "copy held in memory; the map is made again after each step. Blank fields: as the heatmap.");
+        gd.showDialog();
+        if (gd.wasCanceled()) {
+            return false;
+        }
+        cmd.heatmap = gd.getNextString().trim();
+        String m = gd.getNextChoice();
+        cmd.method = FROM_HEATMAP.equals(m) ? "" : m;
+        String model = gd.getNextString().trim();
+        cmd.model = model.isEmpty() ? null : new File(model);
+        cmd.seed = EvaluationKeys.SEED.parse(DialogFields.nextNumber(gd));
+        return true;
     }
 }

@@ -168,6 +168,7 @@ public final class ImageExplanation {
         List<float[]> shown = new ArrayList<>();
         List<float[]> atImage = new ArrayList<>();
         List<String> unitLabels = new ArrayList<>();
+        List<Integer> unitClasses = new ArrayList<>();
         Grid shownGrid = imageGrid;
         int perUnit = 0;
         long[] lastShape = null;
@@ -223,6 +224,7 @@ public final class ImageExplanation {
                 shown.add(values);
                 atImage.add(full);
                 unitLabels.add(sliceLabel(labels, a, targets.size() > 1, units.size() > 1 && !volumes, zt));
+                unitClasses.add(a.targetClass());
             }
         }
         progress.done();
@@ -231,10 +233,12 @@ public final class ImageExplanation {
         int depth = shownGrid.slices();
         List<float[]> slices = new ArrayList<>();
         List<String> sliceLabels = new ArrayList<>();
+        StringBuilder sliceClasses = new StringBuilder();
         for (int p = 0; p < units.size(); p++) {
             for (int z = 0; z < depth; z++) {
                 for (int k = 0; k < perUnit; k++) {
                     int entry = p * perUnit + k;
+                    sliceClasses.append(sliceClasses.length() == 0 ? "" : ",").append(unitClasses.get(entry));
                     slices.add(planeOf(shown.get(entry), shownGrid, z));
                     sliceLabels.add(volumes ? volumeSliceLabel(unitLabels.get(entry), z, depth, units.size() > 1,
                             units.get(p)[1]) : unitLabels.get(entry));
@@ -252,7 +256,9 @@ public final class ImageExplanation {
             heatmap.setOpenAsHyperStack(perUnit > 1 && units.size() > 1);
         }
         String outputUsed = model.severalOutputs() ? model.outputLabel(lastShape, request.output()) : null;
-        heatmap.setProperty("Info", info(last, outputUsed, packageInfo));
+        // the target class of every slice (the last one's is target_class): what Evaluate Explanation scores
+        heatmap.setProperty("Info", info(last, outputUsed, packageInfo) + (slices.size() > 1 ? "slice_classes="
+                + sliceClasses + "\n" : ""));
         if (show.calibrationBar()) {
             CalibrationBars.add(heatmap);
         }

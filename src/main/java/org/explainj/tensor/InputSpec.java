@@ -69,6 +69,9 @@ public record InputSpec(int[] channels, int width, int height, Scaling scaling, 
         }
     }
 
+    /** The most pixels a resized model input may have (8192×8192: all its channels must fit in one Java array). */
+    static final long MAX_PIXELS = 8192L * 8192L;
+
     /** Parses "224" or "224x200" (width x height); blank = no resize. */
     public static int[] parseSize(String s) {
         if (s == null || s.isBlank() || s.trim().equals("0")) {
@@ -80,6 +83,12 @@ public record InputSpec(int[] channels, int width, int height, Scaling scaling, 
             int h = p.length > 1 ? Integer.parseInt(p[1]) : w;
             if (w <= 0 || h <= 0 || p.length > 2) {
                 throw new NumberFormatException();
+            }
+            if ((long) w * h > MAX_PIXELS) {
+                throw new InputException("input_size=" + s.trim() + " asks for a " + w + "×" + h + " model input ("
+                        + String.format(Locale.ROOT, "%.1f", (double) w * h / 1e6) + " million pixels); ExplainJ takes "
+                        + "at most " + MAX_PIXELS / 1_000_000 + " million pixels per input (8192×8192). Choose a "
+                        + "smaller input size.");
             }
             return new int[] {w, h};
         } catch (NumberFormatException e) {
@@ -98,9 +107,12 @@ public record InputSpec(int[] channels, int width, int height, Scaling scaling, 
         try {
             for (int i = 0; i < p.length; i++) {
                 v[i] = Float.parseFloat(p[i]);
+                if (!Float.isFinite(v[i])) {
+                    throw new NumberFormatException();
+                }
             }
         } catch (NumberFormatException e) {
-            throw new InputException("The " + what + " must be numbers separated by commas, one per channel "
+            throw new InputException("The " + what + " must be finite numbers separated by commas, one per channel "
                     + "(e.g. 0.485,0.456,0.406); got \"" + s + "\".");
         }
         return v;

@@ -323,6 +323,87 @@ class MeasureAttributionMacroTest {
         assertEquals(m.rows.get(0).pointing(), (int) Double.parseDouble(row.get(3)));
     }
 
+    /**
+     * Runs {@code body} on the demo image with the demo model (args[1]); returns the last "ExplainJ error" of the Log,
+     * or null when the macro reached its end.
+     */
+    private static String stopsWith(String name, String body) throws Exception {
+        Path reached = out.resolve(name + "-reached.txt");
+        String macro = "setBatchMode(true);\n"
+                + "args = split(getArgument(), \"\\n\");\n"
+                + "open(args[0]);\n"
+                + body + "\n"
+                + "File.saveString(\"reached\", args[2]);\n";
+        runMacro(macro, DEMO.resolve("ring_cell_1.tif").toAbsolutePath() + "\n"
+                + DEMO.resolve("ringnet_traced.pt").toAbsolutePath() + "\n" + reached, name);
+        if (Files.exists(reached)) {
+            return null;
+        }
+        return logWindow().lines().filter(l -> l.contains("ExplainJ error")).reduce((a, b) -> b)
+                .orElse("(no ExplainJ error in the log)\n" + logWindow());
+    }
+
+    /**
+     * A value ImageJ's numeric fields cannot read used to open the modal "Macro Error" dialog (a batch macro waited
+     * forever); NaN was taken as a number; a misspelt key was ignored (the default ran instead). Each now stops the
+     * macro with ExplainJ's message naming the key.
+     */
+    @Test
+    void badNumbersNaNAndMisspeltKeysStopTheMacroWithAMessage() throws Exception {
+        String ig = "run(\"Explain Image...\", \"model=[\" + args[1] + \"] method=[Integrated Gradients] ";
+        String e = stopsWith("steps-abc", ig + "steps=abc\");");
+        assertTrue(e != null && e.contains("steps=abc is not a valid whole number"), e);
+        e = stopsWith("baseline-nan", ig + "baseline=NaN\");");
+        assertTrue(e != null && e.contains("baseline=NaN is not a finite number"), e);
+        e = stopsWith("opacity-abc", "run(\"Explain Image...\", \"model=[\" + args[1] + \"] overlay opacity=abc\");");
+        assertTrue(e != null && e.contains("opacity=abc"), e);
+        e = stopsWith("misspelt", "run(\"Explain Image...\", \"model=[\" + args[1] + \"] methd=[Saliency]\");");
+        assertTrue(e != null && e.contains("does not know the key methd"), e);
+        String explained = "run(\"Explain Image...\", \"model=[\" + args[1] + \"] method=[Grad-CAM]\");\n";
+        e = stopsWith("evaluate-steps-abc", explained + "run(\"Evaluate Explanation...\", \"steps=abc\");");
+        assertTrue(e != null && e.contains("steps=abc"), e);
+        e = stopsWith("evaluate-metric", explained + "run(\"Evaluate Explanation...\", \"metric=nonsense\");");
+        assertTrue(e != null && e.contains("metric=nonsense is not one of"), e);
+        e = stopsWith("sanity-seed", explained + "run(\"Sanity Check...\", \"seed=abc\");");
+        assertTrue(e != null && e.contains("seed=abc"), e);
+        e = stopsWith("compare-steps", "run(\"Compare Methods...\", \"model=[\" + args[1] + \"] steps=abc\");");
+        assertTrue(e != null && e.contains("steps=abc"), e);
+        assertEquals(null, stopsWith("road", explained + "run(\"Evaluate Explanation...\", \"metric=road steps=4\");"),
+                "ROAD ended in a NullPointerException after its row was written");
+    }
+
+    /**
+     * Evaluate Explanation scores the target of the heatmap slice shown (a heatmap of several targets used to be
+     * scored with the last target), and heatmap=[title] wins over the active heatmap.
+     */
+    @Test
+    void evaluationScoresTheShownTargetAndTheNamedHeatmap() throws Exception {
+        Path saved = out.resolve("evaluated.txt");
+        String macro = "setBatchMode(true);\n"
+                + "args = split(getArgument(), \"\\n\");\n"
+                + "open(args[0]);\n"
+                + "image = getTitle();\n"
+                + "run(\"Explain Image...\", \"model=[\" + args[1] + \"] method=[Grad-CAM] target=all\");\n"
+                + "Stack.setChannel(1);\n"
+                + "run(\"Clear Results\");\n"
+                + "run(\"Evaluate Explanation...\", \"metric=deletion steps=4 score=logit\");\n"
+                + "first = getResultString(\"Target\", 0);\n"
+                + "selectImage(image);\n"
+                + "run(\"Explain Image...\", \"model=[\" + args[1] + \"] method=[Grad-CAM]\");\n"
+                + "cam = getTitle();\n"
+                + "selectImage(image);\n"
+                + "run(\"Explain Image...\", \"model=[\" + args[1] + \"] method=[Saliency]\");\n"
+                + "run(\"Clear Results\");\n"
+                + "run(\"Evaluate Explanation...\", \"heatmap=[\" + cam + \"] metric=deletion steps=4\");\n"
+                + "File.saveString(first + \"\\n\" + cam + \"\\n\" + getResultString(\"Heatmap\", 0), args[2]);\n";
+        runMacro(macro, DEMO.resolve("ring_cell_1.tif").toAbsolutePath() + "\n"
+                + DEMO.resolve("ringnet_traced.pt").toAbsolutePath() + "\n" + saved, "evaluate shown target");
+        assertTrue(Files.isRegularFile(saved), "log:\n" + logWindow());
+        List<String> lines = Files.readAllLines(saved);
+        assertTrue(lines.get(0).startsWith("0"), "the first slice shows class 0; scored: " + lines.get(0));
+        assertEquals(lines.get(1), lines.get(2), "heatmap=[title] named the Grad-CAM heatmap");
+    }
+
     // ------------------------------------------------------------------------------------------------------------
 
     private static void runMacro(String macro, String arg, String name) throws Exception {

@@ -139,6 +139,7 @@ public class EvaluateExplanationCommand implements Command {
         } finally {
             m.lock().unlock();
         }
+        org.explainj.model.ModelLabels.requireMatch(in.labels(), classScores.length);
         targetClass = t.resolve(classScores, in.labels());
         float[] map = mapAtImage(heat, in.atImage().grid());
         Target scored = Target.index(targetClass).fromOutput(request.output());

@@ -47,6 +47,19 @@ public final class ModelLabels {
         return List.of();
     }
 
+    /**
+     * Refuses class names whose number is not the model's number of classes: the names (and a target given by name)
+     * would belong to other classes than the scores they are shown with.
+     */
+    public static void requireMatch(List<String> labels, int classes) {
+        if (!labels.isEmpty() && classes > 1 && labels.size() != classes) {
+            throw new ModelException("The class names (labels= or the labels file beside the model) are "
+                    + labels.size() + " (first: " + labels.get(0) + "), but the model gives " + classes + " class "
+                    + "scores, so the names would not match the classes. Give one name per class, in the order of "
+                    + "the model's outputs, or remove the labels file.");
+        }
+    }
+
     /** The class names in a file, one per line (blank lines skipped). */
     public static List<String> read(Path file) {
         try {

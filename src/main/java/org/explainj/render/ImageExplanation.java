@@ -21,6 +21,7 @@ import org.explainj.explain.Targets;
 import org.explainj.bioimage.BioimagePackage;
 import org.explainj.bioimage.TestTensors;
 import org.explainj.explain.OpenModel;
+import org.explainj.model.ModelLabels;
 import org.explainj.model.TorchScriptModel;
 import org.explainj.tensor.Grid;
 import org.explainj.tensor.ImageTensors;
@@ -203,6 +204,7 @@ public final class ImageExplanation {
                         units.size() * targets.size()));
                 options.progress().check(); // Esc between planes and targets, also for one-pass methods
                 Attribution a = Explainers.of(request.method()).explain(model, input, targets.get(k), options);
+                ModelLabels.requireMatch(labels, a.scores().length);
                 last = a;
                 boolean padded = !unpadded.equals(input.grid());
                 float[] full = padded ? Resample.linear(Padding.cropStart(a.valuesAt(input.grid()), input.grid(),

@@ -125,4 +125,17 @@ class RobustLayersTest {
         Survey.error("target: class name, model without labels", MethodException.class, cmd::run, "\"cat\"",
                 "labels.txt", "class index");
     }
+
+    /** A labels file with another number of names than the model has classes: every name could be another class's. */
+    @Test
+    void labelsThatDoNotMatchTheClassesAreRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path labels = dir.resolve("five.txt");
+        java.nio.file.Files.writeString(labels, "a\nb\nc\nd\ne\n");
+        ExplainImageCommand cmd = tiny("Saliency", "");
+        cmd.labels = labels.toFile();
+        cmd.target = "b";
+        Survey.error("target: a labels file of 5 names for a model of 2 classes", org.explainj.model.ModelException.class,
+                cmd::run, "are 5", "2 class scores", "one name per class");
+    }
 }

@@ -33,7 +33,11 @@ public class CompareMethodsPlugin implements PlugIn {
             return;
         }
         cmd.show = true;
-        if (Errors.run(cmd::run)) {
+        boolean done = Errors.run(cmd::run);
+        if (cmd.image != null && cmd.folder == null) {
+            HeatmapSource.reactivate(cmd.image); // not the plot: a macro goes on with the image
+        }
+        if (done) {
             IJ.showStatus("ExplainJ: best: " + cmd.table.getStringValue("Method", 0));
         }
     }

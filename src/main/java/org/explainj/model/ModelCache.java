@@ -66,8 +66,8 @@ public final class ModelCache {
                     + "saved with torch.jit.save, not its folder.");
         }
         if (!Files.isRegularFile(key)) {
-            throw new ModelException("Model file not found: " + file + ". Give the path of a TorchScript file "
-                    + "(.pt) saved with torch.jit.save.");
+            throw new ModelException("Model file not found: " + file + (file.isAbsolute() ? "" : " (looked for "
+                    + key + ")") + ". Give the path of a TorchScript file (.pt) saved with torch.jit.save.");
         }
         FileStamp stamp = FileStamp.of(key);
         Entry e = models.get(key);

@@ -88,14 +88,23 @@ final class CopyCheck {
      * smaller size with the same aspect (when the model takes that size): the prepared copy's code does not depend
      * on the size, and the full checks would cost a guided backpropagation of the whole image.
      */
-    void require(long[] inputShape, int layer) {
+    void require(long[] inputShape, int layer, boolean reluStages) {
         long[] shape = inputShape.clone();
         shape[0] = 1;
         verdict(key(shape, TapProtocol.NONE), shape, TapProtocol.NONE);
+        if (reluStages && layer < 0) {
+            verdict(key(shape, STAGES), shape, STAGES);
+        }
         if (layer >= 0) {
-            verdict(key(shape, layer), shape, layer);
+            verdict(key(shape, layer), shape, layer); // (a layer's check runs with the ReLU stages)
         }
     }
+
+    /**
+     * The check of runs with ReLU stages and no layer (Guided Backprop, Deconvnet): the staged backward costs, on a
+     * densely connected model, many ordinary backwards, so it runs only for the methods that use it.
+     */
+    static final int STAGES = -10;
 
     /** A smaller input shape with the same aspect (sides multiples of 32), or the shape itself when small. */
     static long[] proxy(long[] shape) {
@@ -113,7 +122,7 @@ final class CopyCheck {
 
     private String key(long[] shape, int layer) {
         return "libtorch " + Engine.getEngine("PyTorch").getVersion() + " " + model.rewriteInfo().entry() + " shape "
-                + Arrays.toString(shape).replace(" ", "") + " layer " + layer;
+                + Arrays.toString(shape).replace(" ", "") + (layer == STAGES ? " relu stages" : " layer " + layer);
     }
 
     private void verdict(String key, long[] shape, int layer) {
@@ -127,7 +136,8 @@ final class CopyCheck {
         if (v == null) {
             model.lock().lock();
             try {
-                v = layer < 0 ? checkCopyAtSize(shape) : checkLayerAtSize(shape, layer);
+                v = layer == STAGES ? checkStagesAtSize(shape) : layer < 0 ? checkCopyAtSize(shape)
+                        : checkLayerAtSize(shape, layer);
             } finally {
                 model.lock().unlock();
             }
@@ -208,6 +218,12 @@ final class CopyCheck {
         return accepts(small) ? checkCopy(small) : checkCopy(shape); // a model that takes one size only
     }
 
+    /** {@link #checkStages} at the {@link #proxy} size when the model takes it, else at the input's size. */
+    private String checkStagesAtSize(long[] shape) {
+        long[] small = proxy(shape);
+        return small != shape && accepts(small) ? checkStages(small) : checkStages(shape);
+    }
+
     /** {@link #checkLayer} at the {@link #proxy} size when the model takes it, else at the input's size. */
     private String checkLayerAtSize(long[] shape, int layer) {
         long[] small = proxy(shape);
@@ -224,34 +240,18 @@ final class CopyCheck {
         }
     }
 
-    /** The copy without a layer: outputs with taps off and with ReLU stages, and the staged input gradient. */
+    /** The copy without a layer: its outputs with taps off (and its input gradient where only the copy has one). */
     private String checkCopy(long[] shape) {
         for (int which = 0; which < 2; which++) {
             try (NDManager m = model.newManager()) {
                 NDArray x = HostArrays.floats(m, probe(shape, which), new Shape(shape));
                 ModelOutputs.Named ref = model.own(x, false);
-                float[] gradRef = referenceGradient(m, x);
                 String failure;
                 try {
                     failure = compareOutputs("the outputs with taps off", ref, copyOutputs(m, x, TapProtocol.NONE,
                             false), shape);
-                    if (failure == null) {
-                        NDArray xg = x.duplicate();
-                        xg.setRequiresGradient(true);
-                        TorchScriptModel.Tapped t = model.runCopy(xg, TapProtocol.NONE, true, false, null);
-                        ModelOutputs.Named copy = model.copyOutputs(xg, t.taps().outputs());
-                        failure = compareOutputs("the outputs with ReLU stages", ref, copy, shape);
-                        if (failure == null) {
-                            try (GradScope g = GradScope.open()) {
-                                NDArray s = scoreOf(copy.arrays(), m);
-                                Autograd.backward(s, m.ones(s.getShape()), true);
-                                StagedBackward.run(StagedBackward.stages(t.taps()), StagedBackward.VANILLA);
-                            }
-                            failure = compareGradient("the input gradient through the ReLU stages", gradRef,
-                                    xg, m, x, shape);
-                        }
-                    }
                     if (failure == null && model.rewriteInfo().onlyCopyDifferentiable()) {
+                        float[] gradRef = referenceGradient(m, x);
                         NDArray xg = x.duplicate();
                         xg.setRequiresGradient(true);
                         TorchScriptModel.Tapped t = model.runCopy(xg, TapProtocol.NONE, false, false, null);
@@ -260,6 +260,40 @@ final class CopyCheck {
                             Autograd.backward(s, m.ones(s.getShape()), false);
                         }
                         failure = compareGradient("the input gradient", gradRef, xg, m, x, shape);
+                    }
+                } catch (RuntimeException e) {
+                    failure = "the copy failed on the probe input (" + e.getMessage() + ")";
+                }
+                if (failure != null) {
+                    return refusal(failure, null);
+                }
+            }
+        }
+        return OK;
+    }
+
+    /** The copy with ReLU stages: its outputs, and the input gradient the staged backward gives. */
+    private String checkStages(long[] shape) {
+        for (int which = 0; which < 2; which++) {
+            try (NDManager m = model.newManager()) {
+                NDArray x = HostArrays.floats(m, probe(shape, which), new Shape(shape));
+                ModelOutputs.Named ref = model.own(x, false);
+                float[] gradRef = referenceGradient(m, x);
+                String failure;
+                try {
+                    NDArray xg = x.duplicate();
+                    xg.setRequiresGradient(true);
+                    TorchScriptModel.Tapped t = model.runCopy(xg, TapProtocol.NONE, true, false, null);
+                    ModelOutputs.Named copy = model.copyOutputs(xg, t.taps().outputs());
+                    failure = compareOutputs("the outputs with ReLU stages", ref, copy, shape);
+                    if (failure == null) {
+                        try (GradScope g = GradScope.open()) {
+                            NDArray s = scoreOf(copy.arrays(), m);
+                            Autograd.backward(s, m.ones(s.getShape()), true);
+                            StagedBackward.run(StagedBackward.stages(t.taps()), StagedBackward.VANILLA);
+                        }
+                        failure = compareGradient("the input gradient through the ReLU stages", gradRef, xg, m, x,
+                                shape);
                     }
                 } catch (RuntimeException e) {
                     failure = "the copy failed on the probe input (" + e.getMessage() + ")";

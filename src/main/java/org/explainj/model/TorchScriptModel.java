@@ -91,7 +91,7 @@ public final class TorchScriptModel implements AutoCloseable {
      */
     public void requireCheckedCopy(long[] inputShape, String layer) {
         requirePrepared();
-        check.require(inputShape, tree.tapId(layer));
+        check.require(inputShape, tree.tapId(layer), true);
     }
 
     /** Whether the prepared copy was already checked for inputs of this shape (so no check runs first). */
@@ -193,7 +193,7 @@ public final class TorchScriptModel implements AutoCloseable {
     public Tapped run(NDArray input, String layer, boolean reluStages, boolean attention, String output) {
         requirePrepared();
         int id = tree.tapId(layer);
-        check.require(input.getShape().getShape(), id);
+        check.require(input.getShape().getShape(), id, reluStages);
         return runCopy(input, id, reluStages, attention, output);
     }
 
@@ -317,7 +317,7 @@ public final class TorchScriptModel implements AutoCloseable {
      */
     public NDArray forward(NDArray input, String output) {
         if (prepared && rewrite.onlyCopyDifferentiable()) {
-            check.require(input.getShape().getShape(), TapProtocol.NONE);
+            check.require(input.getShape().getShape(), TapProtocol.NONE, false);
             return runCopy(input, TapProtocol.NONE, false, false, output).output();
         }
         ModelOutputs.Named named = own(input, true);

@@ -77,7 +77,7 @@ public record InputSpec(int[] channels, int width, int height, Scaling scaling, 
         if (s == null || s.isBlank() || s.trim().equals("0")) {
             return new int[] {0, 0};
         }
-        String[] p = s.trim().toLowerCase(Locale.ROOT).split("[x×*, ]+");
+        String[] p = s.trim().toLowerCase(Locale.ROOT).split("[x×*, ]+", -1); // "96x" is refused, not read as 96
         try {
             int w = Integer.parseInt(p[0]);
             int h = p.length > 1 ? Integer.parseInt(p[1]) : w;

@@ -125,11 +125,13 @@ class CopyCheckTest {
         new GradCam().explain(m, input(), target(), bn2);
         assertEquals(2, m.check().runs(), "the copy at this shape, and the cut at bn2");
         new GradCam().explain(m, input(), target(), bn2);
-        GradientPass.inputGradient(m, input(), target(), ReluRule.GUIDED);
         assertEquals(2, m.check().runs(), "nothing checked twice");
+        GradientPass.inputGradient(m, input(), target(), ReluRule.GUIDED);
+        GradientPass.inputGradient(m, input(), target(), ReluRule.DECONVNET);
+        assertEquals(3, m.check().runs(), "the ReLU stages, checked once, when a method first uses them");
         ModelInput larger = new ModelInput(new float[3 * 40 * 40], 3, 40, 40);
         GradientPass.inputGradient(m, larger, Target.index(0), ReluRule.GUIDED);
-        assertEquals(3, m.check().runs(), "a new input shape is checked");
+        assertEquals(5, m.check().runs(), "a new input shape: the copy and its ReLU stages are checked");
         first.clear();
         ModelCache second = new ModelCache(cache);
         TorchScriptModel again = second.get(Resources.path(MODEL));

@@ -44,6 +44,8 @@ class RobustKeysTest {
     void inputSizesWhoseArraysCannotExistAreRefused() {
         Survey.error("keys: input_size=50000", InputException.class, () -> InputSpec.parseSize("50000"),
                 "input_size=50000", "50000×50000", "8192×8192");
+        Survey.error("keys: input_size=96x (no height)", InputException.class, () -> InputSpec.parseSize("96x"),
+                "224x224", "\"96x\"");
         Survey.error("keys: input_size=30000x9000", InputException.class, () -> InputSpec.parseSize("30000x9000"),
                 "30000×9000", "270.0 million pixels");
     }

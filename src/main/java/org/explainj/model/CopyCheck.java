@@ -240,27 +240,20 @@ final class CopyCheck {
         }
     }
 
-    /** The copy without a layer: its outputs with taps off (and its input gradient where only the copy has one). */
-    private String checkCopy(long[] shape) {
+    /** What one probe input must pass: null, or what differs. */
+    private interface ProbeCheck {
+        String failure(NDManager m, NDArray x, ModelOutputs.Named ref);
+    }
+
+    /** Runs {@code check} on both probe inputs of this shape, with the model's own outputs as the reference. */
+    private String onProbes(long[] shape, ProbeCheck check) {
         for (int which = 0; which < 2; which++) {
             try (NDManager m = model.newManager()) {
                 NDArray x = HostArrays.floats(m, probe(shape, which), new Shape(shape));
                 ModelOutputs.Named ref = model.own(x, false);
                 String failure;
                 try {
-                    failure = compareOutputs("the outputs with taps off", ref, copyOutputs(m, x, TapProtocol.NONE,
-                            false), shape);
-                    if (failure == null && model.rewriteInfo().onlyCopyDifferentiable()) {
-                        float[] gradRef = referenceGradient(m, x);
-                        NDArray xg = x.duplicate();
-                        xg.setRequiresGradient(true);
-                        TorchScriptModel.Tapped t = model.runCopy(xg, TapProtocol.NONE, false, false, null);
-                        try (GradScope g = GradScope.open()) {
-                            NDArray s = scoreOf(model.copyOutputs(xg, t.taps().outputs()).arrays(), m);
-                            Autograd.backward(s, m.ones(s.getShape()), false);
-                        }
-                        failure = compareGradient("the input gradient", gradRef, xg, m, x, shape);
-                    }
+                    failure = check.failure(m, x, ref);
                 } catch (RuntimeException e) {
                     failure = "the copy failed on the probe input (" + e.getMessage() + ")";
                 }
@@ -272,38 +265,45 @@ final class CopyCheck {
         return OK;
     }
 
+    /** The copy without a layer: its outputs with taps off (and its input gradient where only the copy has one). */
+    private String checkCopy(long[] shape) {
+        return onProbes(shape, (m, x, ref) -> {
+            String failure = compareOutputs("the outputs with taps off", ref, copyOutputs(m, x, TapProtocol.NONE,
+                    false), shape);
+            if (failure == null && model.rewriteInfo().onlyCopyDifferentiable()) {
+                float[] gradRef = referenceGradient(m, x);
+                NDArray xg = x.duplicate();
+                xg.setRequiresGradient(true);
+                TorchScriptModel.Tapped t = model.runCopy(xg, TapProtocol.NONE, false, false, null);
+                try (GradScope g = GradScope.open()) {
+                    NDArray s = scoreOf(model.copyOutputs(xg, t.taps().outputs()).arrays(), m);
+                    Autograd.backward(s, m.ones(s.getShape()), false);
+                }
+                failure = compareGradient("the input gradient", gradRef, xg, m, x, shape);
+            }
+            return failure;
+        });
+    }
+
     /** The copy with ReLU stages: its outputs, and the input gradient the staged backward gives. */
     private String checkStages(long[] shape) {
-        for (int which = 0; which < 2; which++) {
-            try (NDManager m = model.newManager()) {
-                NDArray x = HostArrays.floats(m, probe(shape, which), new Shape(shape));
-                ModelOutputs.Named ref = model.own(x, false);
-                float[] gradRef = referenceGradient(m, x);
-                String failure;
-                try {
-                    NDArray xg = x.duplicate();
-                    xg.setRequiresGradient(true);
-                    TorchScriptModel.Tapped t = model.runCopy(xg, TapProtocol.NONE, true, false, null);
-                    ModelOutputs.Named copy = model.copyOutputs(xg, t.taps().outputs());
-                    failure = compareOutputs("the outputs with ReLU stages", ref, copy, shape);
-                    if (failure == null) {
-                        try (GradScope g = GradScope.open()) {
-                            NDArray s = scoreOf(copy.arrays(), m);
-                            Autograd.backward(s, m.ones(s.getShape()), true);
-                            StagedBackward.run(StagedBackward.stages(t.taps()), StagedBackward.VANILLA);
-                        }
-                        failure = compareGradient("the input gradient through the ReLU stages", gradRef, xg, m, x,
-                                shape);
-                    }
-                } catch (RuntimeException e) {
-                    failure = "the copy failed on the probe input (" + e.getMessage() + ")";
+        return onProbes(shape, (m, x, ref) -> {
+            float[] gradRef = referenceGradient(m, x);
+            NDArray xg = x.duplicate();
+            xg.setRequiresGradient(true);
+            TorchScriptModel.Tapped t = model.runCopy(xg, TapProtocol.NONE, true, false, null);
+            ModelOutputs.Named copy = model.copyOutputs(xg, t.taps().outputs());
+            String failure = compareOutputs("the outputs with ReLU stages", ref, copy, shape);
+            if (failure == null) {
+                try (GradScope g = GradScope.open()) {
+                    NDArray s = scoreOf(copy.arrays(), m);
+                    Autograd.backward(s, m.ones(s.getShape()), true);
+                    StagedBackward.run(StagedBackward.stages(t.taps()), StagedBackward.VANILLA);
                 }
-                if (failure != null) {
-                    return refusal(failure, null);
-                }
+                failure = compareGradient("the input gradient through the ReLU stages", gradRef, xg, m, x, shape);
             }
-        }
-        return OK;
+            return failure;
+        });
     }
 
     /** A layer cut: outputs, the staged input gradient through it, and its A and dY/dA with and without stages. */

@@ -119,7 +119,12 @@ public class CompareMethodsCommand implements Command {
         }
         progress.done();
         if (aucs.isEmpty()) {
-            throw new EvaluationException("No method could explain with this model: " + skipped);
+            // the methods that failed for the same reason, named together
+            Map<String, List<String>> byReason = new LinkedHashMap<>();
+            skipped.forEach((m, why) -> byReason.computeIfAbsent(why, k -> new ArrayList<>()).add(m));
+            StringBuilder sb = new StringBuilder("No method could explain with this model.");
+            byReason.forEach((why, ms) -> sb.append(' ').append(String.join(", ", ms)).append(": ").append(why));
+            throw new EvaluationException(sb.toString());
         }
         List<Map.Entry<Method, List<double[]>>> ranked = new ArrayList<>(aucs.entrySet());
         ranked.sort((a, b) -> Double.compare(gap(b.getValue()), gap(a.getValue())));

@@ -98,8 +98,9 @@ public final class ImageExplanation {
         OpenModel opened = OpenModel.open(request.model());
         BioimagePackage pkg = opened.pkg();
         if (request.volumes(opened)) {
-            throw new InputException("The model " + request.model().getFileName() + " takes volumes; evaluating "
-                    + "a heatmap works with 2-D models.");
+            throw new InputException("The model " + request.model().getFileName() + " takes volumes; Evaluate "
+                    + "Explanation, Sanity Check and Compare Methods work with 2-D models only (Explain Image and "
+                    + "Measure Attribution take volumes).");
         }
         int[] czt = image.convertIndexToPosition(image.getCurrentSlice());
         InputSpec spec = e.inputSpec(pkg);

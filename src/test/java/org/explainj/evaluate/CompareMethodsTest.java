@@ -78,4 +78,20 @@ class CompareMethodsTest {
         assertEquals(2, cmd.table.getValue("Images", 0), 0);
         assertTrue(cmd.table.getValue("Deletion sd", 0) >= 0);
     }
+
+    /** When every method fails for one reason, the message names the methods once with that reason once. */
+    @Test
+    void methodsThatFailForOneReasonAreNamedTogether() {
+        CompareMethodsCommand cmd = new CompareMethodsCommand();
+        cmd.image = IJ.createImage("rgb", "RGB ramp", 96, 96, 1);
+        cmd.model = MODEL;
+        cmd.methods = "Grad-CAM, Saliency";
+        cmd.steps = 4;
+        EvaluationException e = org.junit.jupiter.api.Assertions.assertThrows(EvaluationException.class, cmd::run);
+        String m = e.getMessage();
+        assertTrue(m.startsWith("No method could explain with this model. Grad-CAM, Saliency: "), m);
+        String reason = m.substring("No method could explain with this model. Grad-CAM, Saliency: ".length());
+        assertTrue(reason.contains("expects 1 input channel") && !m.contains("{"), m);
+        assertEquals(m.indexOf("expects 1 input channel"), m.lastIndexOf("expects 1 input channel"), "once: " + m);
+    }
 }

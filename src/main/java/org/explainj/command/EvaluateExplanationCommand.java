@@ -127,7 +127,7 @@ public class EvaluateExplanationCommand implements Command {
         Map<String, String> info = explained.info();
         Values v = explained.values(model, target, inputKeys());
         ExplainRequest request = ExplainRequest.of(v);
-        ImageExplanation.PlaneInput in = ImageExplanation.planeInput(image, request);
+        ImageExplanation.PlaneInput in = ImageExplanation.planeInput(image, request, explained.shownPlane());
         TorchScriptModel m = in.opened().model();
         ModelInput probe = in.toModel().apply(in.atImage());
         Target t = Targets.parse(request.target(), false, null, request.output(), in.labels(), m, probe).get(0);

@@ -64,6 +64,25 @@ record ExplainedHeatmap(ImagePlus heatmap, Map<String, String> info) {
      *
      * @param inputKeys values of {@link #INPUT_KEYS} as given (missing or blank: from the Info)
      */
+    /** The image plane {z, t} the heatmap's current slice explains (from its Info), or null when not recorded. */
+    int[] shownPlane() {
+        String perSlice = info.get("slice_planes");
+        if (perSlice == null) {
+            return null;
+        }
+        String[] planes = perSlice.split(",");
+        int slice = heatmap.getCurrentSlice();
+        if (planes.length != heatmap.getStackSize() || slice < 1 || slice > planes.length) {
+            return null;
+        }
+        String[] zt = planes[slice - 1].trim().split(":");
+        try {
+            return new int[] {Integer.parseInt(zt[0]), Integer.parseInt(zt[1])};
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     /** The target class of the heatmap's current slice (a stack of several targets or planes), from its Info. */
     private String shownClass() {
         String perSlice = info.get("slice_classes");

@@ -81,7 +81,7 @@ public class SanityCheckCommand implements Command {
             v = v.parse(Options.LAYER.key(), info.get("layer"));
         }
         ExplainRequest request = ExplainRequest.of(v);
-        ImageExplanation.PlaneInput in = ImageExplanation.planeInput(image, request);
+        ImageExplanation.PlaneInput in = ImageExplanation.planeInput(image, request, explained.shownPlane());
         ModelInput input = in.toModel().apply(in.atImage());
         int targetClass = Integer.parseInt(info.getOrDefault("target_class", "-1"));
         Target target = targetClass >= 0 ? Target.index(targetClass) : Target.TOP;

@@ -94,6 +94,11 @@ public final class ImageExplanation {
 
     /** The current plane of {@code image} as {@link PlaneInput}. */
     public static PlaneInput planeInput(ImagePlus image, ExplainRequest request) {
+        return planeInput(image, request, null);
+    }
+
+    /** The plane (z, t) of {@code image} as {@link PlaneInput}; null: the current plane. */
+    public static PlaneInput planeInput(ImagePlus image, ExplainRequest request, int[] zt) {
         ImageExplanation e = new ImageExplanation(image, request, new ImageJProgress());
         OpenModel opened = OpenModel.open(request.model());
         BioimagePackage pkg = opened.pkg();
@@ -103,8 +108,15 @@ public final class ImageExplanation {
                     + "Measure Attribution take volumes).");
         }
         int[] czt = image.convertIndexToPosition(image.getCurrentSlice());
+        int z = zt != null ? zt[0] : czt[1];
+        int t = zt != null ? zt[1] : czt[2];
+        if (z < 1 || z > image.getNSlices() || t < 1 || t > image.getNFrames()) {
+            throw new InputException("The heatmap was made from plane z=" + z + ", t=" + t + " of \"" + image.getTitle()
+                    + "\", which has " + image.getNSlices() + " slice(s) and " + image.getNFrames() + " frame(s) now. "
+                    + "Evaluate it with the image it was made from.");
+        }
         InputSpec spec = e.inputSpec(pkg);
-        ModelInput x0 = ImageTensors.toTensor(ImageBridge.channels(image, czt[1], czt[2]), spec.withSize(0, 0));
+        ModelInput x0 = ImageTensors.toTensor(ImageBridge.channels(image, z, t), spec.withSize(0, 0));
         if (pkg != null && !request.setsNormalization()) {
             x0 = pkg.preprocess(x0);
         }
@@ -237,11 +249,14 @@ public final class ImageExplanation {
         List<float[]> slices = new ArrayList<>();
         List<String> sliceLabels = new ArrayList<>();
         StringBuilder sliceClasses = new StringBuilder();
+        StringBuilder slicePlanes = new StringBuilder();
         for (int p = 0; p < units.size(); p++) {
             for (int z = 0; z < depth; z++) {
                 for (int k = 0; k < perUnit; k++) {
                     int entry = p * perUnit + k;
                     sliceClasses.append(sliceClasses.length() == 0 ? "" : ",").append(unitClasses.get(entry));
+                    slicePlanes.append(slicePlanes.length() == 0 ? "" : ",").append(units.get(p)[0]).append(':')
+                            .append(units.get(p)[1]);
                     slices.add(planeOf(shown.get(entry), shownGrid, z));
                     sliceLabels.add(volumes ? volumeSliceLabel(unitLabels.get(entry), z, depth, units.size() > 1,
                             units.get(p)[1]) : unitLabels.get(entry));
@@ -260,8 +275,9 @@ public final class ImageExplanation {
         }
         String outputUsed = model.severalOutputs() ? model.outputLabel(lastShape, request.output()) : null;
         // the target class of every slice (the last one's is target_class): what Evaluate Explanation scores
+        // and, for a 2-D model, the image plane (z:t) each slice explains: what Evaluate Explanation perturbs
         heatmap.setProperty("Info", info(last, outputUsed, packageInfo) + (slices.size() > 1 ? "slice_classes="
-                + sliceClasses + "\n" : ""));
+                + sliceClasses + "\n" : "") + (volumes ? "" : "slice_planes=" + slicePlanes + "\n"));
         if (show.calibrationBar()) {
             CalibrationBars.add(heatmap);
         }

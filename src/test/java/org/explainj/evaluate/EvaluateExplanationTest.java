@@ -1,5 +1,6 @@
 package org.explainj.evaluate;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -138,5 +139,48 @@ class EvaluateExplanationTest {
         new ij.io.FileSaver(cmd.plot.getImagePlus()).saveAsPng(shots.resolve("road-plot.png").toString());
         System.out.printf("ROAD Grad-CAM: MoRF %.4f LeRF %.4f combined %.4f; reversed combined %.4f%n",
                 cmd.road.morfMean(), cmd.road.lerfMean(), cmd.road.combined(), worse.road.combined());
+    }
+
+    /**
+     * A heatmap of a stack (all_slices) is evaluated on the image plane its shown slice was made from, whatever
+     * plane the image shows now (the image's current plane was used, with another plane's map).
+     */
+    @Test
+    void aStackHeatmapSliceIsEvaluatedOnItsOwnPlane() {
+        ij.ImageStack stack = new ij.ImageStack(96, 96);
+        stack.addSlice("ring", ringCell().getProcessor());
+        stack.addSlice("blobs", IJ.openImage("test-images/demo/blobs_only_1.tif").getProcessor());
+        ImagePlus image = new ImagePlus("two planes", stack);
+        ExplainImageCommand explain = new ExplainImageCommand();
+        explain.image = image;
+        explain.model = new File(MODEL);
+        explain.method = "Grad-CAM";
+        explain.all_slices = true;
+        explain.run();
+        ImagePlus heat = explain.heatmap;
+        assertEquals(2, heat.getStackSize());
+        double[][] auc = new double[2][];
+        for (int shownPlane = 1; shownPlane <= 2; shownPlane++) {
+            image.setSlice(shownPlane); // the image shows plane 1, then plane 2; the heatmap shows slice 1
+            heat.setSlice(1);
+            EvaluateExplanationCommand cmd = new EvaluateExplanationCommand();
+            cmd.image = image;
+            cmd.heatmapImage = heat;
+            cmd.steps = 10;
+            cmd.addToResults = false;
+            cmd.run();
+            auc[shownPlane - 1] = new double[] {cmd.curves.deletionAuc(), cmd.curves.insertionAuc()};
+        }
+        assertArrayEquals(auc[0], auc[1], 1e-12, "slice 1 of the heatmap is evaluated on plane 1");
+        // and slice 2 on plane 2: another curve
+        image.setSlice(1);
+        heat.setSlice(2);
+        EvaluateExplanationCommand second = new EvaluateExplanationCommand();
+        second.image = image;
+        second.heatmapImage = heat;
+        second.steps = 10;
+        second.addToResults = false;
+        second.run();
+        assertTrue(second.curves.deletionAuc() != auc[0][0], "slice 2 evaluated on plane 1");
     }
 }

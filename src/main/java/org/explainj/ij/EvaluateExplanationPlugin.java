@@ -26,7 +26,10 @@ public class EvaluateExplanationPlugin implements PlugIn {
             return;
         }
         EvaluateExplanationCommand cmd = new EvaluateExplanationCommand();
-        ImagePlus[] pair = HeatmapSource.of(active);
+        ImagePlus[] pair = HeatmapSource.orReport(active);
+        if (pair == null) {
+            return;
+        }
         cmd.image = pair[0];
         cmd.heatmapImage = pair[1];
         if (!Errors.macroWithoutKeys() && !showDialog(cmd)) {

@@ -3,6 +3,7 @@ package org.explainj.ij;
 import ij.ImagePlus;
 import ij.WindowManager;
 import ij.macro.Interpreter;
+import org.explainj.evaluate.EvaluationException;
 
 /**
  * The explained image and its heatmap for the evaluation commands: the active image is the explained image, or, when
@@ -19,14 +20,31 @@ final class HeatmapSource {
         if (info instanceof String s && s.startsWith("ExplainJ\n")) {
             for (String line : s.split("\n")) {
                 if (line.startsWith("image=")) {
-                    ImagePlus source = WindowManager.getImage(line.substring("image=".length()).trim());
+                    String title = line.substring("image=".length()).trim();
+                    ImagePlus source = WindowManager.getImage(title);
                     if (source != null && source != active) {
                         return new ImagePlus[] {source, active};
+                    }
+                    if (source == null) {
+                        throw new EvaluationException("The active image \"" + active.getTitle() + "\" is a heatmap "
+                                + "made from \"" + title + "\", which is not open: the model needs that image. Open "
+                                + "it, or make the explained image active and give heatmap=[" + active.getTitle()
+                                + "].");
                     }
                 }
             }
         }
         return new ImagePlus[] {active, null};
+    }
+
+    /** {@link #of}, or null after reporting why not (the command then stops). */
+    static ImagePlus[] orReport(ImagePlus active) {
+        try {
+            return of(active);
+        } catch (EvaluationException e) {
+            Errors.report(e.getMessage());
+            return null;
+        }
     }
 
     /** Makes the explained image active again after the results were shown (so that a macro can go on with it). */

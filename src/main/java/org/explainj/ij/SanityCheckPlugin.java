@@ -30,7 +30,10 @@ public class SanityCheckPlugin implements PlugIn {
             return;
         }
         SanityCheckCommand cmd = new SanityCheckCommand();
-        ImagePlus[] pair = HeatmapSource.of(active);
+        ImagePlus[] pair = HeatmapSource.orReport(active);
+        if (pair == null) {
+            return;
+        }
         cmd.image = pair[0];
         cmd.heatmapImage = pair[1];
         if (!Errors.macroWithoutKeys() && !Errors.dialog(() -> readDialog(cmd))) {

@@ -54,9 +54,13 @@ public final class BatchInputs {
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new ExplainJException("Cannot list the input folder " + dir + ": " + e.getMessage());
         }
+        Set<Path> stems = new HashSet<>(); // folder/stem of every candidate: what a mask's name starts with
+        for (Path p : files) {
+            stems.add(p.resolveSibling(ExplainFolder.stem(p.getFileName().toString())));
+        }
         List<Source> sources = new ArrayList<>();
         for (Path p : files) {
-            if (!isMaskOfAnother(p, files)) {
+            if (!isMaskOfAnother(p, stems)) {
                 sources.add(new Source(p, null, List.of()));
             }
         }
@@ -125,15 +129,16 @@ public final class BatchInputs {
                 && !l.endsWith("-overlay.png");
     }
 
-    /** {@code <stem>_mask*} beside an image {@code <stem>.*}: that image's mask, not an image to explain. */
-    private static boolean isMaskOfAnother(Path p, List<Path> files) {
+    /**
+     * {@code <stem>_mask*} beside an image {@code <stem>.*}: that image's mask, not an image to explain
+     * ({@code stems}: folder/stem of every candidate file; a name is looked up at each of its "_mask").
+     */
+    private static boolean isMaskOfAnother(Path p, Set<Path> stems) {
         String n = p.getFileName().toString();
-        if (!n.contains("_mask")) {
-            return false;
-        }
-        for (Path other : files) {
-            if (other != p && other.getParent().equals(p.getParent())
-                    && n.startsWith(ExplainFolder.stem(other.getFileName().toString()) + "_mask")) {
+        String own = ExplainFolder.stem(n);
+        for (int k = n.indexOf("_mask"); k > 0; k = n.indexOf("_mask", k + 1)) {
+            String stem = n.substring(0, k);
+            if (!stem.equals(own) && stems.contains(p.resolveSibling(stem))) {
                 return true;
             }
         }

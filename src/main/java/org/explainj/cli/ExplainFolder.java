@@ -176,11 +176,7 @@ public final class ExplainFolder {
      * the list of options ({@code extra}: the caller's own options, listed first).
      */
     public static ExplainRequest request(Map<String, String> batchKeys, String extra) {
-        Map<String, String> explainKeys = new LinkedHashMap<>(batchKeys);
-        if (explainKeys.containsKey(Keys.OUTPUT.key())) {
-            throw new org.explainj.explain.OptionException("--output is the output folder here; give the model "
-                    + "output to explain as --" + MODEL_OUTPUT + ".");
-        }
+        Map<String, String> explainKeys = new LinkedHashMap<>(batchKeys); // (the callers took --output out)
         String modelOutput = explainKeys.remove(MODEL_OUTPUT);
         if (modelOutput != null) {
             explainKeys.put(Keys.OUTPUT.key(), modelOutput);

@@ -64,18 +64,28 @@ record ExplainedHeatmap(ImagePlus heatmap, Map<String, String> info) {
      *
      * @param inputKeys values of {@link #INPUT_KEYS} as given (missing or blank: from the Info)
      */
-    /** The image plane {z, t} the heatmap's current slice explains (from its Info), or null when not recorded. */
-    int[] shownPlane() {
-        String perSlice = info.get("slice_planes");
+    /**
+     * The entry of the heatmap's current slice in a per-slice Info line ({@code key=a,b,...}, one entry per slice),
+     * or null when the line is missing or does not fit the stack.
+     */
+    private String shownEntry(String key) {
+        String perSlice = info.get(key);
         if (perSlice == null) {
             return null;
         }
-        String[] planes = perSlice.split(",");
+        String[] entries = perSlice.split(",");
         int slice = heatmap.getCurrentSlice();
-        if (planes.length != heatmap.getStackSize() || slice < 1 || slice > planes.length) {
+        return entries.length == heatmap.getStackSize() && slice >= 1 && slice <= entries.length
+                ? entries[slice - 1].trim() : null;
+    }
+
+    /** The image plane {z, t} the heatmap's current slice explains (Info {@code slice_planes}), or null. */
+    int[] shownPlane() {
+        String entry = shownEntry("slice_planes");
+        if (entry == null) {
             return null;
         }
-        String[] zt = planes[slice - 1].trim().split(":");
+        String[] zt = entry.split(":");
         try {
             return new int[] {Integer.parseInt(zt[0]), Integer.parseInt(zt[1])};
         } catch (RuntimeException e) {
@@ -83,17 +93,10 @@ record ExplainedHeatmap(ImagePlus heatmap, Map<String, String> info) {
         }
     }
 
-    /** The target class of the heatmap's current slice (a stack of several targets or planes), from its Info. */
+    /** The target class of the heatmap's current slice (Info {@code slice_classes}, else {@code target_class}). */
     private String shownClass() {
-        String perSlice = info.get("slice_classes");
-        if (perSlice != null) {
-            String[] classes = perSlice.split(",");
-            int slice = heatmap.getCurrentSlice();
-            if (classes.length == heatmap.getStackSize() && slice >= 1 && slice <= classes.length) {
-                return classes[slice - 1].trim();
-            }
-        }
-        return info.getOrDefault("target_class", "top");
+        String entry = shownEntry("slice_classes");
+        return entry != null ? entry : info.getOrDefault("target_class", "top");
     }
 
     Values values(File model, String target, Map<String, String> inputKeys) {

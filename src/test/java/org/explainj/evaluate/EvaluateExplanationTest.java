@@ -159,28 +159,24 @@ class EvaluateExplanationTest {
         explain.run();
         ImagePlus heat = explain.heatmap;
         assertEquals(2, heat.getStackSize());
-        double[][] auc = new double[2][];
-        for (int shownPlane = 1; shownPlane <= 2; shownPlane++) {
-            image.setSlice(shownPlane); // the image shows plane 1, then plane 2; the heatmap shows slice 1
-            heat.setSlice(1);
-            EvaluateExplanationCommand cmd = new EvaluateExplanationCommand();
-            cmd.image = image;
-            cmd.heatmapImage = heat;
-            cmd.steps = 10;
-            cmd.addToResults = false;
-            cmd.run();
-            auc[shownPlane - 1] = new double[] {cmd.curves.deletionAuc(), cmd.curves.insertionAuc()};
-        }
-        assertArrayEquals(auc[0], auc[1], 1e-12, "slice 1 of the heatmap is evaluated on plane 1");
+        // the image shows plane 1, then plane 2; the heatmap shows slice 1
+        double[] onPlane1 = aucs(image, 1, heat, 1);
+        double[] onPlane2 = aucs(image, 2, heat, 1);
+        assertArrayEquals(onPlane1, onPlane2, 1e-12, "slice 1 of the heatmap is evaluated on plane 1");
         // and slice 2 on plane 2: another curve
-        image.setSlice(1);
-        heat.setSlice(2);
-        EvaluateExplanationCommand second = new EvaluateExplanationCommand();
-        second.image = image;
-        second.heatmapImage = heat;
-        second.steps = 10;
-        second.addToResults = false;
-        second.run();
-        assertTrue(second.curves.deletionAuc() != auc[0][0], "slice 2 evaluated on plane 1");
+        assertTrue(aucs(image, 1, heat, 2)[0] != onPlane1[0], "slice 2 evaluated on plane 1");
+    }
+
+    /** Deletion and insertion AUCs (10 steps) with the image showing {@code plane} and the heatmap {@code slice}. */
+    private static double[] aucs(ImagePlus image, int plane, ImagePlus heat, int slice) {
+        image.setSlice(plane);
+        heat.setSlice(slice);
+        EvaluateExplanationCommand cmd = new EvaluateExplanationCommand();
+        cmd.image = image;
+        cmd.heatmapImage = heat;
+        cmd.steps = 10;
+        cmd.addToResults = false;
+        cmd.run();
+        return new double[] {cmd.curves.deletionAuc(), cmd.curves.insertionAuc()};
     }
 }

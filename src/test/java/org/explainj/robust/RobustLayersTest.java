@@ -98,11 +98,7 @@ class RobustLayersTest {
     @Test
     void aLabelsFileAffectsOnlyTheRunThatNamesIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
-        java.nio.file.Path labels = dir.resolve("pets.txt");
-        java.nio.file.Files.writeString(labels, "cat\ndog\n");
-        ExplainImageCommand first = tiny("Saliency", "");
-        first.labels = labels.toFile();
-        first.target = "dog";
+        ExplainImageCommand first = withLabels(dir, "cat\ndog\n", "dog");
         first.run();
         org.junit.jupiter.api.Assertions.assertEquals(1, first.result.targetClass());
 
@@ -111,9 +107,7 @@ class RobustLayersTest {
         Survey.error("target: class name from an earlier run's labels", MethodException.class, second::run,
                 "\"dog\"", "labels.txt");
 
-        ExplainImageCommand third = tiny("Saliency", "");
-        third.labels = labels.toFile();
-        third.target = "cat";
+        ExplainImageCommand third = withLabels(dir, "cat\ndog\n", "cat");
         third.run();
         org.junit.jupiter.api.Assertions.assertEquals(0, third.result.targetClass());
     }
@@ -130,12 +124,19 @@ class RobustLayersTest {
     @Test
     void labelsThatDoNotMatchTheClassesAreRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
-        java.nio.file.Path labels = dir.resolve("five.txt");
-        java.nio.file.Files.writeString(labels, "a\nb\nc\nd\ne\n");
-        ExplainImageCommand cmd = tiny("Saliency", "");
-        cmd.labels = labels.toFile();
-        cmd.target = "b";
+        ExplainImageCommand cmd = withLabels(dir, "a\nb\nc\nd\ne\n", "b");
         Survey.error("target: a labels file of 5 names for a model of 2 classes", org.explainj.model.ModelException.class,
                 cmd::run, "are 5", "2 class scores", "one name per class");
+    }
+
+    /** A Saliency run of the tiny model with a labels file of these names and this target. */
+    private static ExplainImageCommand withLabels(java.nio.file.Path dir, String names, String target)
+            throws java.io.IOException {
+        java.nio.file.Path labels = java.nio.file.Files.writeString(dir.resolve("labels-" + names.hashCode()
+                + ".txt"), names);
+        ExplainImageCommand cmd = tiny("Saliency", "");
+        cmd.labels = labels.toFile();
+        cmd.target = target;
+        return cmd;
     }
 }
